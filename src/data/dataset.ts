@@ -24,6 +24,13 @@ export interface Dataset {
   ids?: string[];
   /** For each sample, the 1-based line of the source file it came from (CSV/JSONL). */
   lines?: Int32Array;
+  /** The label's name and 0-based position among the source file's columns (CSV/JSONL), for writers. */
+  labelColumn?: { name: string; index: number };
+  /** Source rows the loader skipped, by 1-based line (missing values under `missing: 'drop-rows'`, or a
+   *  missing label under `missing: 'keep'`). */
+  droppedLines?: Int32Array;
+  /** `x` holds the raw source values times this factor (IDX images: 1/255); writers divide it back out. */
+  valueScale?: number;
   /** Where the data came from. */
   source?: { uri: string; sha256: string; format: string };
 }
