@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { registerAttackCommands } from './attack.js';
 import { registerDataCommands } from './data.js';
 import { registerDiffCommand } from './diff.js';
 import { registerEvaluateCommand } from './evaluate.js';
@@ -12,6 +13,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerDataCommands(program, ctx);
   registerTrainCommand(program, ctx);
   registerEvaluateCommand(program, ctx);
+  registerAttackCommands(program, ctx);
   registerIntegrityCommands(program, ctx);
   registerDiffCommand(program, ctx);
   registerRegistryCommands(program, ctx);
