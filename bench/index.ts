@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   aggregators: () => import('./aggregators.js'),
   attacks: () => import('./attacks.js'),
   detect: () => import('./detect.js'),
+  scan: () => import('./scan.js'),
   registry: () => import('./registry.js'),
   hashing: () => import('./hashing.js'),
 };

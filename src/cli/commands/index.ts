@@ -6,6 +6,7 @@ import { registerDiffCommand } from './diff.js';
 import { registerEvaluateCommand } from './evaluate.js';
 import { registerIntegrityCommands } from './integrity.js';
 import { registerRegistryCommands } from './registry.js';
+import { registerScanCommand } from './scan.js';
 import { registerTrainCommand } from './train.js';
 
 /** Every top-level command group registers itself here. */
@@ -13,6 +14,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerDataCommands(program, ctx);
   registerTrainCommand(program, ctx);
   registerEvaluateCommand(program, ctx);
+  registerScanCommand(program, ctx);
   registerAttackCommands(program, ctx);
   registerIntegrityCommands(program, ctx);
   registerDiffCommand(program, ctx);
