@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { InputError } from '../../errors.js';
+import { bucketing } from './bucketing.js';
+import { type BulyanOptions, bulyan, bulyanOptions } from './bulyan.js';
+import {
+  type CenteredClippingOptions,
+  centeredClipping,
+  centeredClippingOptions,
+} from './centered-clipping.js';
+import {
+  type MedianOptions,
+  median,
+  medianOptions,
+  type TrimmedMeanOptions,
+  trimmedMean,
+  trimmedMeanOptions,
+} from './coordinate-wise.js';
+import { type FedAvgOptions, fedAvg, fedAvgOptions } from './fedavg.js';
+import { type FlTrustOptions, flTrust, flTrustOptions } from './fltrust.js';
+import { type FoolsGoldOptions, foolsGold, foolsGoldOptions } from './foolsgold.js';
+import { type GeometricMedianOptions, geometricMedian, geometricMedianOptions } from './geometric-median.js';
+import {
+  type KrumOptions,
+  krum,
+  krumOptions,
+  type MultiKrumOptions,
+  multiKrum,
+  multiKrumOptions,
+} from './krum.js';
+import { type NormClippingOptions, normClipping, normClippingOptions } from './norm-clipping.js';
+import { parseOptions, positiveCount } from './options.js';
+import type { Aggregate } from './types.js';
+
+export interface AggregatorEntry {
+  summary: string;
+  /** The paper the rule comes from. */
+  reference: string;
+  /** The rule's options; the CLI derives its flags from these. */
+  options: z.ZodObject;
+  /** Builds the rule; the options are checked against `options` (InputError naming the field). */
+  create(options: Record<string, unknown>): Aggregate;
+}
+
+// Each factory parses its own options with its schema, so the casts below only satisfy the compiler.
+export const aggregators = {
+  fedavg: {
+    summary: 'weighted mean (not robust; the baseline)',
+    reference: 'McMahan et al. 2017',
+    options: fedAvgOptions,
+    create: (o) => fedAvg(o as FedAvgOptions),
+  },
+  median: {
+    summary: 'coordinate-wise median',
+    reference: 'Yin et al. 2018',
+    options: medianOptions,
+    create: (o) => median(o as MedianOptions),
+  },
+  'trimmed-mean': {
+    summary: 'coordinate-wise mean without the f largest and f smallest values',
+    reference: 'Yin et al. 2018',
+    options: trimmedMeanOptions,
+    create: (o) => trimmedMean(o as TrimmedMeanOptions),
+  },
+  krum: {
+    summary: 'the update closest to its n − f − 2 nearest neighbours (n ≥ 2f + 3)',
+    reference: 'Blanchard et al. 2017',
+    options: krumOptions,
+    create: (o) => krum(o as KrumOptions),
+  },
+  'multi-krum': {
+    summary: 'mean of the m updates with the best Krum scores (n ≥ 2f + 3)',
+    reference: 'Blanchard et al. 2017',
+    options: multiKrumOptions,
+    create: (o) => multiKrum(o as MultiKrumOptions),
+  },
+  bulyan: {
+    summary: 'repeated Krum selection, then a coordinate-wise trimmed mean around the median (n ≥ 4f + 3)',
+    reference: 'El Mhamdi et al. 2018',
+    options: bulyanOptions,
+    create: (o) => bulyan(o as BulyanOptions),
+  },
+  'geometric-median': {
+    summary: 'geometric median by smoothed Weiszfeld (RFA)',
+    reference: 'Pillutla et al. 2022',
+    options: geometricMedianOptions,
+    create: (o) => geometricMedian(o as GeometricMedianOptions),
+  },
+  'norm-clipping': {
+    summary: 'clip every update to a norm bound, average, optionally add Gaussian noise',
+    reference: 'Sun et al. 2019',
+    options: normClippingOptions,
+    create: (o) => normClipping(o as NormClippingOptions),
+  },
+  'centered-clipping': {
+    summary: 'iteratively clip updates around the current estimate',
+    reference: 'Karimireddy et al. 2021',
+    options: centeredClippingOptions,
+    create: (o) => centeredClipping(o as CenteredClippingOptions),
+  },
+  fltrust: {
+    summary: 'trust-weighted mean by cosine similarity to a server update from a clean root dataset',
+    reference: 'Cao et al. 2021',
+    options: flTrustOptions,
+    create: (o) => flTrust(o as FlTrustOptions),
+  },
+  foolsgold: {
+    summary: 'down-weight clients whose accumulated updates look alike (sybils); keeps history',
+    reference: 'Fung et al. 2020',
+    options: foolsGoldOptions,
+    create: (o) => foolsGold(o as FoolsGoldOptions),
+  },
+} satisfies Record<string, AggregatorEntry>;
+
+export type AggregatorName = keyof typeof aggregators;
+
+export const aggregatorNames = Object.keys(aggregators) as AggregatorName[];
+
+/**
+ * The rule the library uses when none is chosen: bucketing with s = 2 in front of centred clipping.
+ * Why: Krum, Multi-Krum, Bulyan, the median and the trimmed mean all need to know f, throw away honest
+ * clients
+ * whose data differ (non-IID), and are defeated by small coordinated shifts that stay inside the honest
+ * spread
+ * ("A little is enough", Baruch et al. 2019; inner-product manipulation, Xie et al. 2020). Centred clipping
+ * bounds every client's pull on the result by τ/n per step without needing f (τ adapts to the round), and
+ * Karimireddy et al. 2021 found it robust to both attacks; bucketing (Karimireddy et al. 2022) then restores
+ * robustness under heterogeneous clients. It is also cheap: one coordinate-wise median and one GEMM on the
+ * ⌈n/2⌉ bucket means. To be confirmed against the attack simulator.
+ */
+export const recommendedAggregator = { name: 'centered-clipping', bucketSize: 2 } as const;
+
+const registryOptions = z.object({ bucketSize: positiveCount.optional() });
+
+/**
+ * A rule by name, for the CLI and config files: `aggregatorByName('krum', { f: 2 })`. The extra option
+ * `bucketSize` puts bucketing with that s in front of any rule. Unknown names and options raise InputError.
+ */
+export function aggregatorByName(name: string, options: Record<string, unknown> = {}): Aggregate {
+  if (!Object.hasOwn(aggregators, name)) {
+    throw new InputError(`unknown aggregator "${name}"; choose one of ${aggregatorNames.join(', ')}`, {
+      field: 'aggregator',
+    });
+  }
+  const { bucketSize, ...ruleOptions } = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  );
+  const { bucketSize: s } = parseOptions(name, registryOptions, { bucketSize });
+  const rule = (aggregators[name as AggregatorName] as AggregatorEntry).create(ruleOptions);
+  return s === undefined ? rule : bucketing({ s }, rule);
+}
+
+/** The recommended rule (see `recommendedAggregator`). */
+export function defaultAggregator(): Aggregate {
+  return aggregatorByName(recommendedAggregator.name, { bucketSize: recommendedAggregator.bucketSize });
+}
