@@ -1,2 +1,146 @@
-// Kernel entry points. Placeholder dispatch to the reference kernels until the WebAssembly kernels land.
-export { type MatmulOptions, matmulReference as matmul } from './reference.js';
+/**
+ * The numeric kernels: GEMM, matrix-vector products, pairwise distances, nearest neighbours, im2col/col2im
+ * and the leading eigenvectors of a covariance. They run as WebAssembly SIMD (relaxed-SIMD FMA where the engine has it),
+ * split over worker threads for large problems, with a TypeScript fallback (see runtime.ts). All arrays
+ * are row-major float32; every call is synchronous.
+ */
+import { activeKernels } from './runtime.js';
+import type { ConvGeometry, EigenOptions, Eigenpairs, MatmulOptions, Neighbors } from './types.js';
+import { checkConvGeometry, checkLength, checkSizes } from './validate.js';
+
+export { availableBackends, kernelInfo, setBackend, setThreads } from './runtime.js';
+export type {
+  ConvGeometry,
+  EigenOptions,
+  Eigenpairs,
+  KernelBackend,
+  MatmulOptions,
+  Neighbors,
+} from './types.js';
+export { convOutputSize } from './validate.js';
+
+/** C[m×n] (+)= op(A)[m×k] · op(B)[k×n]. A is stored m×k (k×m if transA); B k×n (n×k if transB). */
+export function matmul(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  opts: MatmulOptions = {},
+): void {
+  checkSizes('matmul', { m, n, k });
+  checkLength('matmul', 'A', a, m * k);
+  checkLength('matmul', 'B', b, k * n);
+  checkLength('matmul', 'C', c, m * n);
+  activeKernels().matmul(a, b, c, m, n, k, opts);
+}
+
+/** y = A x (A m×n, x of n, y of m), or y = Aᵀ x (x of m, y of n) when `trans`. */
+export function matvec(
+  a: Float32Array,
+  x: Float32Array,
+  y: Float32Array,
+  m: number,
+  n: number,
+  trans = false,
+): void {
+  checkSizes('matvec', { m, n });
+  checkLength('matvec', 'A', a, m * n);
+  checkLength('matvec', 'x', x, trans ? m : n);
+  checkLength('matvec', 'y', y, trans ? n : m);
+  activeKernels().matvec(a, x, y, m, n, trans);
+}
+
+/**
+ * Squared Euclidean distances between the rows of x (n×d) and the rows of y (m×d), as an n×m matrix;
+ * y defaults to x (the diagonal is then exactly 0), m to y.length / d. Computed as |x|² + |y|² − 2x·y
+ * after centring on x's mean, so each entry is accurate to about 1e-6 × (|x_i − μ|² + |y_j − μ|²).
+ * Throws RangeError, naming the row, if x or y holds NaN or infinity.
+ */
+export function pairwiseSquaredDistances(
+  x: Float32Array,
+  n: number,
+  d: number,
+  y?: Float32Array,
+  m?: number,
+): Float32Array {
+  checkSizes('pairwiseSquaredDistances', { n, d });
+  checkLength('pairwiseSquaredDistances', 'x', x, n * d);
+  if (y === undefined) return activeKernels().pairwiseSquaredDistances(x, n, d, undefined, n);
+  const rows = m ?? (d > 0 ? y.length / d : Number.NaN);
+  checkSizes('pairwiseSquaredDistances', { m: rows });
+  checkLength('pairwiseSquaredDistances', 'y', y, rows * d);
+  return activeKernels().pairwiseSquaredDistances(x, n, d, y, rows);
+}
+
+/**
+ * The k rows of y (m×d) nearest to each row of x (n×d) in Euclidean distance, nearest first, ties to the
+ * lower index; m defaults to y.length / d. Without y, each row's k nearest other rows of x (the row itself
+ * is left out; exact duplicates come first, at distance 0). Distances are computed as in
+ * pairwiseSquaredDistances, a block of x's rows at a time, so the n×m matrix is never held whole.
+ */
+export function nearestNeighbors(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  opts: { y?: Float32Array; m?: number } = {},
+): Neighbors {
+  const { y } = opts;
+  checkSizes('nearestNeighbors', { n, d, k });
+  checkLength('nearestNeighbors', 'x', x, n * d);
+  const m = y === undefined ? n : (opts.m ?? (d > 0 ? y.length / d : Number.NaN));
+  checkSizes('nearestNeighbors', { m });
+  if (y !== undefined) checkLength('nearestNeighbors', 'y', y, m * d);
+  const candidates = y === undefined ? n - 1 : m;
+  if (n > 0 && (k < 1 || k > candidates)) {
+    throw new RangeError(`nearestNeighbors: k must be between 1 and ${candidates} here, got ${k}`);
+  }
+  return activeKernels().nearestNeighbors(x, n, d, k, y, m);
+}
+
+/**
+ * NCHW input → columns [batch·outH·outW, channels·kernelH·kernelW]: row (b, oy, ox), column (c, ky, kx),
+ * zero where a tap falls in the padding. A convolution is then matmul(cols, W, out, rows, filters, taps,
+ * { transB: true }) with W stored [filters, channels·kernelH·kernelW].
+ */
+export function im2col(input: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+  checkConvGeometry('im2col', g);
+  checkLength('im2col', 'input', input, g.batch * g.channels * g.height * g.width);
+  checkLength('im2col', 'cols', cols, g.batch * g.outH * g.outW * g.channels * g.kernelH * g.kernelW);
+  activeKernels().im2col(input, g, cols);
+}
+
+/** The adjoint of im2col: input += every column entry added back onto the input position it came from. */
+export function col2im(cols: Float32Array, g: ConvGeometry, input: Float32Array): void {
+  checkConvGeometry('col2im', g);
+  checkLength('col2im', 'cols', cols, g.batch * g.outH * g.outW * g.channels * g.kernelH * g.kernelW);
+  checkLength('col2im', 'input', input, g.batch * g.channels * g.height * g.width);
+  activeKernels().col2im(cols, g, input);
+}
+
+/**
+ * The k leading eigenvectors and eigenvalues of the covariance of x's rows (n×d, centred internally;
+ * divisor n − 1), as used by spectral-signature backdoor detection (Tran, Li & Madry, NeurIPS 2018).
+ * Up to 64 features the covariance is formed and diagonalised exactly (Jacobi; the options are then unused);
+ * beyond, seeded subspace iteration touches the data once per step and never forms the d×d matrix.
+ * Vectors are k×d rows. Throws RangeError if x holds NaN or infinity.
+ */
+export function topEigenvectors(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  opts: EigenOptions = {},
+): Eigenpairs {
+  checkSizes('topEigenvectors', { n, d, k });
+  checkLength('topEigenvectors', 'x', x, n * d);
+  if (n < 1 || k < 1 || k > d) {
+    throw new RangeError(`topEigenvectors: need 1 ≤ k ≤ d and n ≥ 1, got n=${n}, d=${d}, k=${k}`);
+  }
+  const { iterations = 50, tolerance = 1e-7, seed = 0 } = opts;
+  checkSizes('topEigenvectors', { iterations });
+  if (!(tolerance >= 0)) throw new RangeError(`topEigenvectors: tolerance must be ≥ 0, got ${tolerance}`);
+  return activeKernels().topEigenvectors(x, n, d, k, { iterations, tolerance, seed });
+}

@@ -1,16 +1,11 @@
 /**
  * Plain TypeScript reference kernels. They define what every fast kernel must compute; the tests compare the
- * WebAssembly kernels against these on random shapes. Clarity over speed.
+ * WebAssembly kernels against these on random shapes. Clarity over speed; sums are taken in float64.
  */
+import { leadingEigenpairs } from './symmetric-eigen.js';
+import type { ConvGeometry, Eigenpairs, MatmulOptions, Neighbors } from './types.js';
 
-export interface MatmulOptions {
-  /** A is stored k × m and used transposed. */
-  transA?: boolean;
-  /** B is stored n × k and used transposed. */
-  transB?: boolean;
-  /** Add to C instead of overwriting it. */
-  accumulate?: boolean;
-}
+export type { MatmulOptions } from './types.js';
 
 /** C[m×n] (+)= op(A)[m×k] · op(B)[k×n], all row-major. */
 export function matmulReference(
@@ -33,4 +28,125 @@ export function matmulReference(
       c[i * n + j] = (opts.accumulate ? c[i * n + j] : 0) + sum;
     }
   }
+}
+
+/** y = A x (A m × n), or y = Aᵀ x when `trans`. */
+export function matvecReference(
+  a: Float32Array,
+  x: Float32Array,
+  y: Float32Array,
+  m: number,
+  n: number,
+  trans = false,
+): void {
+  const rows = trans ? n : m;
+  const cols = trans ? m : n;
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += (trans ? a[j * n + i] : a[i * n + j]) * x[j];
+    y[i] = sum;
+  }
+}
+
+/** Squared Euclidean distances between the rows of x (n × d) and of y (m × d; y = x when omitted), n × m. */
+export function pairwiseSquaredDistancesReference(
+  x: Float32Array,
+  n: number,
+  d: number,
+  y: Float32Array = x,
+  m: number = n,
+): Float32Array {
+  const out = new Float32Array(n * m);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      let sum = 0;
+      for (let p = 0; p < d; p++) {
+        const diff = x[i * d + p] - y[j * d + p];
+        sum += diff * diff;
+      }
+      out[i * m + j] = sum;
+    }
+  }
+  return out;
+}
+
+/**
+ * The k rows of y (m × d) nearest to each row of x (n × d), nearest first, ties to the lower index. With y
+ * omitted, the neighbours among x's own rows, each row excluding itself. One row of distances at a time.
+ */
+export function nearestNeighborsReference(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  y?: Float32Array,
+  m: number = n,
+): Neighbors {
+  const others = y ?? x;
+  const out = { indices: new Int32Array(n * k), distances: new Float32Array(n * k) };
+  const distances = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      let sum = 0;
+      for (let p = 0; p < d; p++) sum += (x[i * d + p] - others[j * d + p]) ** 2;
+      distances[j] = sum;
+    }
+    const candidates = Array.from({ length: m }, (_, j) => j).filter((j) => y !== undefined || j !== i);
+    candidates.sort((a, b) => distances[a] - distances[b] || a - b);
+    for (let r = 0; r < k; r++) {
+      out.indices[i * k + r] = candidates[r];
+      out.distances[i * k + r] = distances[candidates[r]];
+    }
+  }
+  return out;
+}
+
+/** The input index an im2col entry reads, or −1 where the filter tap falls in the zero padding. */
+function patchSource(g: ConvGeometry, row: number, col: number): number {
+  const b = Math.floor(row / (g.outH * g.outW));
+  const oy = Math.floor(row / g.outW) % g.outH;
+  const ox = row % g.outW;
+  const c = Math.floor(col / (g.kernelH * g.kernelW));
+  const ky = Math.floor(col / g.kernelW) % g.kernelH;
+  const kx = col % g.kernelW;
+  const iy = oy * g.strideH - g.padH + ky;
+  const ix = ox * g.strideW - g.padW + kx;
+  if (iy < 0 || iy >= g.height || ix < 0 || ix >= g.width) return -1;
+  return ((b * g.channels + c) * g.height + iy) * g.width + ix;
+}
+
+/** cols[batch·outH·outW, channels·kernelH·kernelW] ← the input patch each output position sees. */
+export function im2colReference(input: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+  const taps = g.channels * g.kernelH * g.kernelW;
+  for (let row = 0; row < g.batch * g.outH * g.outW; row++) {
+    for (let col = 0; col < taps; col++) {
+      const source = patchSource(g, row, col);
+      cols[row * taps + col] = source < 0 ? 0 : input[source];
+    }
+  }
+}
+
+/** input += cols scattered back onto the positions im2col read them from (im2col's adjoint). */
+export function col2imReference(cols: Float32Array, g: ConvGeometry, input: Float32Array): void {
+  const taps = g.channels * g.kernelH * g.kernelW;
+  for (let row = 0; row < g.batch * g.outH * g.outW; row++) {
+    for (let col = 0; col < taps; col++) {
+      const source = patchSource(g, row, col);
+      if (source >= 0) input[source] += cols[row * taps + col];
+    }
+  }
+}
+
+/** The k leading eigenpairs of the covariance of x's rows (n × d), from the full d × d matrix. */
+export function topEigenvectorsReference(x: Float32Array, n: number, d: number, k: number): Eigenpairs {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / n;
+  const scatter = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < d; p++) {
+      const xp = x[i * d + p] - mean[p];
+      for (let q = 0; q < d; q++) scatter[p * d + q] += xp * (x[i * d + q] - mean[q]);
+    }
+  }
+  return leadingEigenpairs(scatter, d, k, Math.max(n - 1, 1));
 }
