@@ -185,7 +185,14 @@ const manifestSchema = z.array(
     ),
   }),
 );
-type ManifestEntry = z.infer<typeof manifestSchema>[number]['weights'][number];
+/** One weight group of model.json's `weightsManifest`: its shard files and the weights they hold, in order. */
+export type TfjsManifestGroup = z.infer<typeof manifestSchema>[number];
+type ManifestEntry = TfjsManifestGroup['weights'][number];
+
+/** Checks model.json's `weightsManifest` (InputError naming the field when it does not fit). */
+export function parseTfjsManifest(manifest: unknown, file: string): TfjsManifestGroup[] {
+  return parseWithSchema(manifestSchema, manifest, file, 'weightsManifest');
+}
 
 const STORED_KIND: Record<string, ElementKind> = {
   float32: 'f4',
@@ -201,10 +208,10 @@ interface ManifestWeight {
 }
 
 function readManifestWeights(manifest: unknown, dir: string, file: string): Map<string, ManifestWeight> {
-  const groups = parseWithSchema(manifestSchema, manifest, file, 'weightsManifest');
+  const groups = parseTfjsManifest(manifest, file);
   const weights = new Map<string, ManifestWeight>();
   for (const [g, group] of groups.entries()) {
-    const bytes = readShards(group.paths, dir, file, `weightsManifest[${g}].paths`);
+    const bytes = readTfjsShards(group.paths, dir, file, `weightsManifest[${g}].paths`);
     const kinds = group.weights.map((w, i) => storedKind(w, file, `weightsManifest[${g}].weights[${i}]`));
     const needed = group.weights.reduce((sum, w, i) => sum + sizeOf(w.shape) * ELEMENT_BYTES[kinds[i]], 0);
     if (bytes.length !== needed) {
@@ -258,8 +265,8 @@ function dequantize(w: ManifestEntry, stored: ReturnType<typeof decodeElements>,
   return values;
 }
 
-/** Concatenates a group's shard files, which must lie in model.json's folder or below it. */
-function readShards(paths: string[], dir: string, file: string, field: string): Uint8Array {
+/** Concatenates a group's shard files, which must lie in model.json's folder (`dir`) or below it. */
+export function readTfjsShards(paths: string[], dir: string, file: string, field: string): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const path of paths) {
     const shard = resolve(dir, path);
