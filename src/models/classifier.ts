@@ -34,7 +34,7 @@ export interface Classifier {
 export const fitOptionsSchema = z.strictObject({
   epochs: z.number().int().positive().default(20),
   batchSize: z.number().int().positive().default(64),
-  /** Default 0.001 for Adam, 0.05 for SGD. */
+  /** Default for Adam: 0.01 for softmax regression (convex, few parameters), 0.001 otherwise; 0.05 for SGD. */
   learningRate: z.number().positive().optional(),
   optimizer: z.enum(['adam', 'sgd']).default('adam'),
   /** SGD momentum. */
@@ -176,10 +176,14 @@ export function classifierFromSnapshot(snapshot: ModelSnapshot): NetworkClassifi
   return new NetworkClassifier(new Network(snapshot.architecture, snapshot.weights));
 }
 
+function defaultAdamRate(network: Network): number {
+  return network.architecture.kind === 'softmax' ? 0.01 : 0.001;
+}
+
 function makeOptimizer(network: Network, o: z.output<typeof fitOptionsSchema>): Optimizer {
   const decay = { weightDecay: o.weightDecay, decoupledWeightDecay: o.decoupledWeightDecay };
   return o.optimizer === 'adam'
-    ? new Adam(network.parameters, { learningRate: o.learningRate ?? 0.001, ...decay })
+    ? new Adam(network.parameters, { learningRate: o.learningRate ?? defaultAdamRate(network), ...decay })
     : new Sgd(network.parameters, { learningRate: o.learningRate ?? 0.05, momentum: o.momentum, ...decay });
 }
 

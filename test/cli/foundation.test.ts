@@ -138,6 +138,13 @@ describe('antidote CLI: foundation commands', () => {
         .code,
     ).toBe(0);
     writeFileSync(join(dir, 'narrow.csv'), 'x1,label\n1,ant\n2,bee\n');
-    expectOneLineError(await runCli(['evaluate', model, join(dir, 'narrow.csv')]), 'narrow.csv', 'features');
+    expectOneLineError(
+      await runCli(['evaluate', model, join(dir, 'narrow.csv')]),
+      'narrow.csv',
+      '"x2"',
+      'missing',
+    );
+    writeFileSync(join(dir, 'extra.csv'), 'x1,x2,colour,size,label\n1,2,red,3,ant\n');
+    expectOneLineError(await runCli(['evaluate', model, join(dir, 'extra.csv')]), 'extra.csv', '"size"');
   });
 });

@@ -60,7 +60,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--batch-size <n>', 'mini-batch size', parseInteger(1, 1_000_000), 64)
     .option(
       '--learning-rate <lr>',
-      'step size (default 0.001 for adam, 0.05 for sgd)',
+      'step size (adam: 0.01 for softmax, 0.001 otherwise; sgd: 0.05)',
       parseNumber(0, 10, { exclusiveMin: true }),
     )
     .option(
