@@ -45,7 +45,7 @@ function federation(seed: number): Federation {
       train,
       Array.from({ length: 40 }, (_, i) => i),
     ),
-    { epochs: 1, seed },
+    { epochs: 1, learningRate: 0.001, seed },
   );
   return { clients, test, initial: initial.toSnapshot(), seed };
 }
