@@ -44,7 +44,17 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-const KIND_OF_DTYPE: Record<SafetensorsDtype, ElementKind> = {
+/** One tensor as stored: its little-endian, row-major bytes, a view into the file's bytes (not a copy). */
+export interface SafetensorsRawTensor extends Omit<SafetensorsTensor, 'data'> {
+  bytes: Uint8Array;
+}
+
+export interface SafetensorsRawFile extends Omit<SafetensorsFile, 'tensors'> {
+  tensors: Map<string, SafetensorsRawTensor>;
+}
+
+/** The element encoding of each safetensors dtype. */
+export const KIND_OF_DTYPE: Record<SafetensorsDtype, ElementKind> = {
   F16: 'f2',
   BF16: 'bf2',
   F32: 'f4',
@@ -76,6 +86,24 @@ interface HeaderEntry {
 }
 
 export function parseSafetensors(bytes: Uint8Array, file = '<safetensors>'): SafetensorsFile {
+  const { tensors: raw, metadata } = parseSafetensorsRaw(bytes, file);
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const [name, { dtype, shape, bytes: stored }] of raw) {
+    const kind = KIND_OF_DTYPE[dtype];
+    tensors.set(name, {
+      dtype,
+      shape,
+      data: decodeElements(stored, 0, stored.length / ELEMENT_BYTES[kind], kind),
+    });
+  }
+  return { tensors, metadata };
+}
+
+/**
+ * The same checks as parseSafetensors, but each tensor keeps its stored bytes: for callers that compare bit
+ * patterns (decoding widens F16/BF16 to float32, which loses NaN payloads).
+ */
+export function parseSafetensorsRaw(bytes: Uint8Array, file = '<safetensors>'): SafetensorsRawFile {
   const fail = (problem: string, loc: { field?: string; offset?: number } = {}): InputError =>
     new InputError(problem, { file, ...loc });
   if (bytes.length < 8) throw fail(`too short for a safetensors file (${bytes.length} bytes, need ≥ 8)`);
@@ -97,12 +125,11 @@ export function parseSafetensors(bytes: Uint8Array, file = '<safetensors>'): Saf
     .map(([name, value]) => parseEntry(name, value, fail));
   checkOffsets(entries, dataLength, dataStart, fail);
 
-  const tensors = new Map<string, SafetensorsTensor>();
+  const tensors = new Map<string, SafetensorsRawTensor>();
   for (const e of entries) {
-    const count = (e.end - e.begin) / ELEMENT_BYTES[KIND_OF_DTYPE[e.dtype]];
-    const data = decodeElements(bytes, dataStart + e.begin, count, KIND_OF_DTYPE[e.dtype]);
-    if (e.dtype === 'BOOL') checkBooleans(data as Uint8Array, e, dataStart, fail);
-    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
+    const stored = bytes.subarray(dataStart + e.begin, dataStart + e.end);
+    if (e.dtype === 'BOOL') checkBooleans(stored, e, dataStart, fail);
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, bytes: stored });
   }
   return { tensors, metadata };
 }

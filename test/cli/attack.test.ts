@@ -1,33 +1,20 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyDatasetTruth } from '../../src/attacks/dataset-truth.js';
 import { applyWeightTruth } from '../../src/attacks/weight-truth.js';
-import { main } from '../../src/cli/main.js';
 import { loadDataset, saveDataset } from '../../src/data/load.js';
 import { subset } from '../../src/data/split.js';
 import { loadModel, saveModel } from '../../src/models/persistence.js';
 import { digitsSplit, fitModel } from '../attacks/digits.js';
 import { fingerprint } from '../attacks/helpers.js';
+import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'antidote-attack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  const code = await main(argv, { stdout: sink(out), stderr: sink(err), env: {} });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 const { train } = digitsSplit(1);
 const small = subset(
@@ -39,6 +26,9 @@ const npz = join(dir, 'clean.npz');
 saveDataset(csv, small);
 saveDataset(npz, small);
 const path = (name: string) => join(dir, name);
+/** `antidote attack KIND INPUT OPTIONS --out <dir>/OUT`, the options written as on a command line. */
+const attack = (kind: string, input: string, out: string, options: string) =>
+  run('attack', kind, input, ...options.split(' '), '--out', path(out));
 const readTruth = (file: string) => JSON.parse(readFileSync(`${file}.truth.json`, 'utf8'));
 
 /** The truth file replays the clean input file into the poisoned output file, exactly. */
@@ -49,32 +39,12 @@ function expectReplays(clean: string, poisoned: string): void {
 
 describe('antidote attack (data)', () => {
   it('label-flip writes the poisoned CSV and a truth file that replays it; same seed, same bytes', async () => {
-    const first = await run(
-      'attack',
-      'label-flip',
-      csv,
-      '--rate',
-      '0.2',
-      '--seed',
-      '3',
-      '--out',
-      path('flip.csv'),
-    );
+    const first = await attack('label-flip', csv, 'flip.csv', '--rate 0.2 --seed 3');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/uniform-flip/);
     expect(readTruth(path('flip.csv')).changed).toHaveLength(60);
     expectReplays(csv, path('flip.csv'));
-    const again = await run(
-      'attack',
-      'label-flip',
-      csv,
-      '--rate',
-      '0.2',
-      '--seed',
-      '3',
-      '--out',
-      path('flip2.csv'),
-    );
+    const again = await attack('label-flip', csv, 'flip2.csv', '--rate 0.2 --seed 3');
     expect(again.code).toBe(0);
     expect(readFileSync(path('flip2.csv'))).toEqual(readFileSync(path('flip.csv')));
     expect(readFileSync(`${path('flip2.csv')}.truth.json`)).toEqual(
@@ -83,56 +53,26 @@ describe('antidote attack (data)', () => {
   });
 
   it('label-flip pair and adversarial modes', async () => {
-    const pair = await run(
-      'attack',
+    const pair = await attack(
       'label-flip',
       csv,
-      '--mode',
-      'pair',
-      '--source',
-      '1',
-      '--target',
-      '7',
-      '--rate',
-      '1',
-      '--out',
-      path('pair.csv'),
-      '--format',
-      'json',
+      'pair.csv',
+      '--mode pair --source 1 --target 7 --rate 1 --format json',
     );
     expect(pair.code).toBe(0);
     expect(JSON.parse(pair.stdout).relabelled).toBe(small.y.filter((y) => y === 1).length);
     expectReplays(csv, path('pair.csv'));
-    const adversarial = await run(
-      'attack',
-      'label-flip',
-      csv,
-      '--mode',
-      'adversarial',
-      '--count',
-      '30',
-      '--out',
-      path('adv.csv'),
-    );
+    const adversarial = await attack('label-flip', csv, 'adv.csv', '--mode adversarial --count 30');
     expect(adversarial.code).toBe(0);
     expect(readTruth(path('adv.csv')).attack).toBe('adversarial-flip');
   });
 
   it('backdoor writes NPZ with the trigger spec in the truth', async () => {
-    const result = await run(
-      'attack',
+    const result = await attack(
       'backdoor',
       npz,
-      '--rate',
-      '0.1',
-      '--seed',
-      '2',
-      '--image-shape',
-      '1,8,8',
-      '--target',
-      '4',
-      '--out',
-      path('bd.npz'),
+      'bd.npz',
+      '--rate 0.1 --seed 2 --image-shape 1,8,8 --target 4',
     );
     expect(result.code).toBe(0);
     const truth = readTruth(path('bd.npz'));
@@ -144,37 +84,20 @@ describe('antidote attack (data)', () => {
     });
     expectReplays(npz, path('bd.npz'));
     for (const trigger of ['blend', 'signal']) {
-      const r = await run(
-        'attack',
+      const r = await attack(
         'backdoor',
         npz,
-        '--trigger',
-        trigger,
-        '--image-shape',
-        '1,8,8',
-        '--count',
-        '10',
-        '--out',
-        path(`${trigger}.npz`),
+        `${trigger}.npz`,
+        `--trigger ${trigger} --image-shape 1,8,8 --count 10`,
       );
       expect(r.code).toBe(0);
       expect(readTruth(path(`${trigger}.npz`)).backdoor.trigger.kind).toBe(trigger);
     }
-    const tabular = await run(
-      'attack',
+    const tabular = await attack(
       'backdoor',
       csv,
-      '--trigger',
-      'tabular',
-      '--features',
-      '0,63',
-      '--values',
-      '16,16',
-      '--all-to-all',
-      '--count',
-      '10',
-      '--out',
-      path('tab.csv'),
+      'tab.csv',
+      '--trigger tabular --features 0,63 --values 16,16 --all-to-all --count 10',
     );
     expect(tabular.code).toBe(0);
     expectReplays(csv, path('tab.csv'));
@@ -182,19 +105,7 @@ describe('antidote attack (data)', () => {
 
   it('inject appends poison samples', async () => {
     for (const mode of ['noise', 'duplicates', 'availability']) {
-      const r = await run(
-        'attack',
-        'inject',
-        csv,
-        '--mode',
-        mode,
-        '--count',
-        '6',
-        '--iterations',
-        '2',
-        '--out',
-        path(`${mode}.csv`),
-      );
+      const r = await attack('inject', csv, `${mode}.csv`, `--mode ${mode} --count 6 --iterations 2`);
       expect(r.code).toBe(0);
       expect(loadDataset(path(`${mode}.csv`)).y.length).toBe(306);
       expectReplays(csv, path(`${mode}.csv`));

@@ -18,3 +18,19 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   const code = await main(args, { stdout, stderr, env });
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
+
+/** A runCli that keeps everything its runs printed, for checks across runs (no private key ever shown). */
+export function recordingCli(): {
+  run(args: string[], env?: NodeJS.ProcessEnv): Promise<CliRun>;
+  printed(): string;
+} {
+  const printed: string[] = [];
+  return {
+    async run(args, env) {
+      const result = await runCli(args, env);
+      printed.push(result.stdout, result.stderr);
+      return result;
+    },
+    printed: () => printed.join(''),
+  };
+}

@@ -1,36 +1,12 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { recordingCli } from '../cli/run-cli.js';
 import { tempDir, writeFiles } from './helpers.js';
 
-// Until the lead wires the commands into commands/index.ts, run main() with only this group.
-vi.mock('../../src/cli/commands/index.js', async () => {
-  const { registerRegistryCommands } = await import('../../src/cli/commands/registry.js');
-  return { registerCommands: registerRegistryCommands };
-});
-
 const dir = tempDir();
-const everything: string[] = [];
-
-async function run(
-  env: NodeJS.ProcessEnv,
-  ...argv: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  const code = await main(argv, { stdout: sink(out), stderr: sink(err), env });
-  everything.push(out.join(''), err.join(''));
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = recordingCli();
+const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => cli.run(argv, env);
 
 describe('antidote registry', () => {
   it('init, add, list, show, log, impact, verify; exit codes; no private key ever printed', async () => {
@@ -105,7 +81,7 @@ describe('antidote registry', () => {
     const refused = await run(env, 'registry', 'add', 'model', model, '--name', 'other');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^antidote: .*registry\.pem: private key is readable by group or others/);
-    expect(everything.join('')).not.toMatch(/PRIVATE KEY/);
+    expect(cli.printed()).not.toMatch(/PRIVATE KEY/);
   });
 
   it('usage and input errors exit 2 with one line', async () => {

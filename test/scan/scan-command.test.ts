@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundledPath } from '../../src/data/bundled.js';
 import { loadDataset } from '../../src/data/load.js';
-import { runScanCli } from './scan-cli.js';
+import { runCli } from '../cli/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'antidote-scan-'));
 const demo = bundledPath('demo/digits-poisoned.csv');
@@ -22,7 +22,7 @@ function tabular(): string {
 describe('antidote scan', () => {
   it('writes the HTML report of the demo set (the README main command) and exits 0 without --fail-on', async () => {
     const output = join(dir, 'report.html');
-    const run = await runScanCli([demo, '--format', 'html', '--output', output]);
+    const run = await runCli(['scan', demo, '--format', 'html', '--output', output]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('verdict fail');
     const html = readFileSync(output, 'utf8');
@@ -32,7 +32,8 @@ describe('antidote scan', () => {
 
   it('exits 1 when a finding reaches --fail-on, writes --fix and says how many it removed', async () => {
     const cleaned = join(dir, 'clean.csv');
-    const run = await runScanCli([
+    const run = await runCli([
+      'scan',
       demo,
       '--format',
       'sarif',
@@ -56,7 +57,8 @@ describe('antidote scan', () => {
   it('aggregates by --source without using the column as a feature, and --fix keeps the column', async () => {
     const file = tabular();
     const cleaned = join(dir, 'tabular-clean.csv');
-    const run = await runScanCli([
+    const run = await runCli([
+      'scan',
       file,
       '--source',
       'annotator',
@@ -91,7 +93,7 @@ describe('antidote scan', () => {
       [[file, '--detectors', 'magic'], /unknown detector/],
     ];
     for (const [args, message] of cases) {
-      const run = await runScanCli(args);
+      const run = await runCli(['scan', ...args]);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(run.stderr.trim().split('\n')).toHaveLength(run.stderr.includes('--help') ? 2 : 1);

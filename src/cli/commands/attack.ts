@@ -41,6 +41,8 @@ interface DataAttackOptions extends CommonOptions, DatasetCliOptions {
   count?: number;
 }
 
+const positiveNumber = parseNumber(0, 1e30, { exclusiveMin: true });
+
 function numberList(value: string): number[] {
   const parts = value.split(',').map((s) => (s.trim() === '' ? Number.NaN : Number(s)));
   if (!parts.every(Number.isFinite)) {
@@ -61,7 +63,7 @@ export function registerAttackCommands(program: Command, ctx: CommandContext): v
 
 /** The options every data attack shares: input parsing, budget, seed, output. */
 function dataCommand(parent: Command, name: string, description: string): Command {
-  return addDatasetOptions(
+  const command = addDatasetOptions(
     parent
       .command(name)
       .description(description)
@@ -76,7 +78,13 @@ function dataCommand(parent: Command, name: string, description: string): Comman
       'fraction of samples to poison (of the whole set; of the source class for --mode pair)',
       parseNumber(0, 1),
     )
-    .option('--count <n>', 'number of samples to poison, instead of --rate', parseInteger(0))
+    .option('--count <n>', 'number of samples to poison, instead of --rate', parseInteger(0));
+  return addSeedAndFormat(command);
+}
+
+/** --seed and --format, which every attack takes. */
+function addSeedAndFormat(command: Command): Command {
+  return command
     .option('--seed <n>', 'random seed', parseSeed, 0)
     .option(
       '--format <format>',
@@ -229,16 +237,8 @@ function registerBackdoor(parent: Command, ctx: CommandContext): void {
       parseNumber(0, 1, { exclusiveMin: true }),
       0.2,
     )
-    .option(
-      '--delta <d>',
-      'signal: amplitude (default: half the data range)',
-      parseNumber(0, 1e30, { exclusiveMin: true }),
-    )
-    .option(
-      '--test-delta <d>',
-      'signal: amplitude on test inputs (default: --delta)',
-      parseNumber(0, 1e30, { exclusiveMin: true }),
-    )
+    .option('--delta <d>', 'signal: amplitude (default: half the data range)', positiveNumber)
+    .option('--test-delta <d>', 'signal: amplitude on test inputs (default: --delta)', positiveNumber)
     .option(
       '--frequency <f>',
       'signal: periods across the image width',
@@ -389,7 +389,7 @@ interface WeightsCliOptions extends CommonOptions, DatasetCliOptions {
 }
 
 function registerWeights(parent: Command, ctx: CommandContext): void {
-  addDatasetOptions(
+  const command = addDatasetOptions(
     parent
       .command('weights')
       .description(
@@ -405,64 +405,53 @@ function registerWeights(parent: Command, ctx: CommandContext): void {
       parseChoice(['any', 'sign', 'exponent', 'mantissa'] as const),
       'any',
     )
-    .option(
-      '--noise <sigma>',
-      'add Gaussian noise N(0, sigma²) to every weight',
-      parseNumber(0, 1e30, { exclusiveMin: true }),
-    )
+    .option('--noise <sigma>', 'add Gaussian noise N(0, sigma²) to every weight', positiveNumber)
     .option('--relative', 'noise: sigma is relative to each tensor’s RMS', false)
     .option('--bfa', 'progressive bit-flip search that destroys accuracy on --data with few flips', false)
     .option('--data <file>', 'bfa: samples the attacker holds')
     .option('--max-flips <n>', 'bfa: most flips', parseInteger(1, 1_000_000), 20)
     .option('--target-accuracy <a>', 'bfa: stop at this accuracy on the data', parseNumber(0, 1), 0.1)
-    .option('--batch <n>', 'bfa: samples drawn from --data for the search', parseInteger(1, 1e9), 256)
-    .option('--seed <n>', 'random seed', parseSeed, 0)
-    .option(
-      '--format <format>',
-      'summary format: text or json',
-      parseChoice(['text', 'json'] as const),
-      'text',
-    )
-    .action((modelPath: string, o: WeightsCliOptions) => {
-      const chosen = [o.bitFlips !== undefined, o.noise !== undefined, o.bfa].filter(Boolean).length;
-      if (chosen !== 1) throw new UsageError('choose exactly one of --bit-flips N, --noise SIGMA and --bfa');
-      if (o.bfa && o.data === undefined) throw new UsageError('--bfa needs --data');
-      const snapshot = loadModel(modelPath);
-      let result: WeightAttackResult;
-      if (o.bitFlips !== undefined) {
-        result = randomBitFlips(snapshot, { count: o.bitFlips, bits: o.bits, seed: o.seed });
-      } else if (o.noise !== undefined) {
-        result = gaussianWeightNoise(snapshot, { sigma: o.noise, relative: o.relative, seed: o.seed });
-      } else {
-        const dataset = loadDatasetFromCli(o.data!, o);
-        const { x, y } = alignToModel(dataset, snapshot.architecture, o.data);
-        const aligned: Dataset = { ...dataset, x, y };
-        const rows = new Rng(o.seed).sample(y.length, Math.min(o.batch, y.length));
-        result = bitFlipSearch(snapshot, {
-          data: subset(aligned, Uint32Array.from(rows).sort()),
-          maxFlips: o.maxFlips,
-          targetAccuracy: o.targetAccuracy,
-          bits: o.bits,
-        });
-      }
-      // The attacked model must still be one the classifiers can run (the same validation a load does).
-      classifierFromSnapshot(result.output);
-      saveModel(o.out, result.output);
-      const truthFile = writeTruth(o.out, result.truth);
-      ctx.emit(
-        report(o.format, {
-          tool: { name: 'antidote', version: VERSION },
-          attack: result.truth.attack,
-          seed: o.seed,
-          input: { path: modelPath },
-          changedWeights: result.truth.changes.length,
-          flippedBits: result.truth.changes.reduce((n, c) => n + c.bits.length, 0),
-          outputs: [o.out],
-          truth: truthFile,
-          ...(o.bfa ? { batchAccuracy: result.info.batchAccuracy } : {}),
-        }),
-      );
-    });
+    .option('--batch <n>', 'bfa: samples drawn from --data for the search', parseInteger(1, 1e9), 256);
+  addSeedAndFormat(command).action((modelPath: string, o: WeightsCliOptions) => {
+    const chosen = [o.bitFlips !== undefined, o.noise !== undefined, o.bfa].filter(Boolean).length;
+    if (chosen !== 1) throw new UsageError('choose exactly one of --bit-flips N, --noise SIGMA and --bfa');
+    if (o.bfa && o.data === undefined) throw new UsageError('--bfa needs --data');
+    const snapshot = loadModel(modelPath);
+    let result: WeightAttackResult;
+    if (o.bitFlips !== undefined) {
+      result = randomBitFlips(snapshot, { count: o.bitFlips, bits: o.bits, seed: o.seed });
+    } else if (o.noise !== undefined) {
+      result = gaussianWeightNoise(snapshot, { sigma: o.noise, relative: o.relative, seed: o.seed });
+    } else {
+      const dataset = loadDatasetFromCli(o.data!, o);
+      const { x, y } = alignToModel(dataset, snapshot.architecture, o.data);
+      const aligned: Dataset = { ...dataset, x, y };
+      const rows = new Rng(o.seed).sample(y.length, Math.min(o.batch, y.length));
+      result = bitFlipSearch(snapshot, {
+        data: subset(aligned, Uint32Array.from(rows).sort()),
+        maxFlips: o.maxFlips,
+        targetAccuracy: o.targetAccuracy,
+        bits: o.bits,
+      });
+    }
+    // The attacked model must still be one the classifiers can run (the same validation a load does).
+    classifierFromSnapshot(result.output);
+    saveModel(o.out, result.output);
+    const truthFile = writeTruth(o.out, result.truth);
+    ctx.emit(
+      report(o.format, {
+        tool: { name: 'antidote', version: VERSION },
+        attack: result.truth.attack,
+        seed: o.seed,
+        input: { path: modelPath },
+        changedWeights: result.truth.changes.length,
+        flippedBits: result.truth.changes.reduce((n, c) => n + c.bits.length, 0),
+        outputs: [o.out],
+        truth: truthFile,
+        ...(o.bfa ? { batchAccuracy: result.info.batchAccuracy } : {}),
+      }),
+    );
+  });
 }
 
 /** `<out>.truth.json` beside the output (a trailing slash of a folder name is dropped). */

@@ -6,34 +6,20 @@
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
-import { z } from 'zod';
 import { readExistingFile } from '../../data/files.js';
 import { parseNpy } from '../../data/npy.js';
-import { parseSafetensors, type SafetensorsDtype } from '../../data/safetensors.js';
-import { ELEMENT_BYTES, type ElementKind } from '../../data/typed.js';
+import { KIND_OF_DTYPE, parseSafetensorsRaw, type SafetensorsDtype } from '../../data/safetensors.js';
+import { ELEMENT_BYTES } from '../../data/typed.js';
 import { InputError } from '../../errors.js';
-import { ARCHITECTURE_FILE, parseJson, parseWithSchema, WEIGHTS_FILE } from '../../models/persistence.js';
+import { ARCHITECTURE_FILE, parseJson, WEIGHTS_FILE } from '../../models/persistence.js';
+import { parseTfjsManifest, readTfjsShards } from '../../models/tfjs.js';
 
 /** Element types, named as safetensors names them. */
 export type TensorDtype = SafetensorsDtype;
 
-export const KIND_OF_DTYPE: Record<TensorDtype, ElementKind> = {
-  F16: 'f2',
-  BF16: 'bf2',
-  F32: 'f4',
-  F64: 'f8',
-  I8: 'i1',
-  I16: 'i2',
-  I32: 'i4',
-  I64: 'i8',
-  U8: 'u1',
-  U16: 'u2',
-  U32: 'u4',
-  U64: 'u8',
-  BOOL: 'b1',
-};
+export { KIND_OF_DTYPE };
 
 export interface RawTensor {
   dtype: TensorDtype;
@@ -101,25 +87,12 @@ function ownCopy(bytes: Uint8Array): Uint8Array {
   return copy;
 }
 
-// safetensors: parseSafetensors checks the header and that the offsets tile the data; the raw bytes are then
-// cut at those offsets (its decoded F16/BF16 are widened to float32, which loses NaN payloads).
+// safetensors: the data layer's parser checks the header and that the offsets tile the data, and hands back
+// each tensor's stored bytes.
 function safetensorsTensors(bytes: Uint8Array, file: string): Omit<TensorSet, 'path' | 'format'> {
-  const parsed = parseSafetensors(bytes, file);
-  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<
-    string,
-    { data_offsets: [number, number] }
-  >;
-  const dataStart = 8 + headerLength;
+  const parsed = parseSafetensorsRaw(bytes, file);
   const tensors = new Map<string, RawTensor>();
-  for (const [name, tensor] of parsed.tensors) {
-    const [begin, end] = header[name].data_offsets;
-    tensors.set(name, {
-      dtype: tensor.dtype,
-      shape: tensor.shape,
-      bytes: ownCopy(bytes.subarray(dataStart + begin, dataStart + end)),
-    });
-  }
+  for (const [name, tensor] of parsed.tensors) tensors.set(name, { ...tensor, bytes: ownCopy(tensor.bytes) });
   const metadata = Object.fromEntries(
     Object.entries(parsed.metadata).map(([k, v]) => [`__metadata__.${k}`, v]),
   );
@@ -195,29 +168,13 @@ const TFJS_DTYPE: Record<string, TensorDtype> = {
   float16: 'F16',
 };
 
-const tfjsManifestSchema = z.array(
-  z.looseObject({
-    paths: z.array(z.string()).min(1),
-    weights: z.array(
-      z.looseObject({
-        name: z.string(),
-        shape: z.array(z.number().int().nonnegative()),
-        dtype: z.string(),
-        quantization: z.looseObject({ dtype: z.string() }).optional(),
-      }),
-    ),
-  }),
-);
-
 function readTfjs(file: string, bytes: Uint8Array): TensorSet {
   const json = parseJson(bytes, file);
   const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
   if (manifest === undefined) throw new InputError('not a TF.js model: no "weightsManifest"', { file });
-  const groups = parseWithSchema(tfjsManifestSchema, manifest, file, 'weightsManifest');
   const tensors = new Map<string, RawTensor>();
-  groups.forEach((group, g) => {
-    const shards = group.paths.map((path) => readExistingFile(shardPath(dirname(file), path, file, g)));
-    const data = shards.length === 1 ? shards[0] : Buffer.concat(shards);
+  parseTfjsManifest(manifest, file).forEach((group, g) => {
+    const data = readTfjsShards(group.paths, dirname(file), file, `weightsManifest[${g}].paths`);
     let offset = 0;
     group.weights.forEach((weight, i) => {
       const field = `weightsManifest[${g}].weights[${i}]`;
@@ -246,17 +203,4 @@ function readTfjs(file: string, bytes: Uint8Array): TensorSet {
     }
   });
   return { path: file, format: 'tfjs', tensors, metadata: {} };
-}
-
-/** A shard path, which must stay in model.json's folder or below it. */
-function shardPath(dir: string, path: string, file: string, group: number): string {
-  const shard = resolve(dir, path);
-  const rel = relative(dir, shard);
-  if (isAbsolute(path) || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-    throw new InputError(`shard path "${path}" leaves the model's folder`, {
-      file,
-      field: `weightsManifest[${group}].paths`,
-    });
-  }
-  return shard;
 }

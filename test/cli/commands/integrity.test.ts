@@ -1,29 +1,13 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { tempDir, VECTORS, writeSeededModel } from '../../defenses/integrity/helpers.js';
+import { recordingCli } from '../run-cli.js';
 
 const dir = tempDir();
-/** Everything any command printed, to check that no private key ever shows up. */
-const everything: string[] = [];
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  const code = await main(argv, { stdout: sink(out), stderr: sink(err), env: {} });
-  const result = { code, stdout: out.join(''), stderr: err.join('') };
-  everything.push(result.stdout, result.stderr);
-  return result;
-}
+/** Keeps everything any command printed, to check that no private key ever shows up. */
+const cli = recordingCli();
+const run = (...argv: string[]) => cli.run(argv);
 
 function model(name: string, seed: number): string {
   const root = join(dir, name);
@@ -34,6 +18,12 @@ function model(name: string, seed: number): string {
 
 describe('antidote keygen, sign, verify', () => {
   const prefix = join(dir, 'signer');
+  /** `antidote sign ROOT` with the test key, then any more arguments. */
+  const sign = (root: string, signature: string, ...more: string[]) =>
+    run('sign', root, '--key', `${prefix}.pem`, '--signature', signature, ...more);
+  /** `antidote verify ROOT` against the test key's public half, then any more arguments. */
+  const verify = (root: string, signature: string, ...more: string[]) =>
+    run('verify', root, '--signature', signature, '--public-key', `${prefix}.pub.pem`, ...more);
 
   it('keygen writes PREFIX.pem with mode 0600 and PREFIX.pub.pem', async () => {
     const { code, stderr } = await run('keygen', '--curve', 'p384', '--out', prefix);
@@ -58,31 +48,13 @@ describe('antidote keygen, sign, verify', () => {
     it(`sign then verify a folder, the signature inside it (${serialization})`, async () => {
       const root = model(`model-${serialization}`, 1);
       const signature = join(root, 'model.sig');
-      const signed = await run(
-        'sign',
-        root,
-        '--key',
-        `${prefix}.pem`,
-        '--signature',
-        signature,
-        '--serialization',
-        serialization,
-        '--shard-size',
-        '100',
-      );
+      const signed = await sign(root, signature, '--serialization', serialization, '--shard-size', '100');
       expect(signed).toMatchObject({ code: 0, stdout: '' });
       expect(JSON.parse(readFileSync(signature, 'utf8')).mediaType).toBe(
         'application/vnd.dev.sigstore.bundle.v0.3+json',
       );
 
-      const verified = await run(
-        'verify',
-        root,
-        '--signature',
-        signature,
-        '--public-key',
-        `${prefix}.pub.pem`,
-      );
+      const verified = await verify(root, signature);
       expect(verified.code).toBe(0);
       expect(verified.stdout).toMatch(
         new RegExp(
@@ -90,16 +62,7 @@ describe('antidote keygen, sign, verify', () => {
         ),
       );
 
-      const json = await run(
-        'verify',
-        root,
-        '--signature',
-        signature,
-        '--public-key',
-        `${prefix}.pub.pem`,
-        '--format',
-        'json',
-      );
+      const json = await verify(root, signature, '--format', 'json');
       expect(JSON.parse(json.stdout)).toMatchObject({
         ok: true,
         subject: { name: `model-${serialization}` },
@@ -111,10 +74,10 @@ describe('antidote keygen, sign, verify', () => {
   it('verify exits 1 and lists the problems when the model changed', async () => {
     const root = model('tampered', 2);
     const signature = join(dir, 'tampered.sig');
-    expect((await run('sign', root, '--key', `${prefix}.pem`, '--signature', signature)).code).toBe(0);
+    expect((await sign(root, signature)).code).toBe(0);
     writeFileSync(join(root, 'config.json'), '{"poisoned": true}');
     writeFileSync(join(root, 'backdoor.bin'), 'x');
-    const text = await run('verify', root, '--signature', signature, '--public-key', `${prefix}.pub.pem`);
+    const text = await verify(root, signature);
     expect(text.code).toBe(1);
     expect(text.stdout.split('\n')).toEqual([
       `FAILED: ${root} does not match its signature`,
@@ -122,16 +85,7 @@ describe('antidote keygen, sign, verify', () => {
       expect.stringMatching(/^ {2}- changed file: config\.json \(sha256 /),
       '',
     ]);
-    const json = await run(
-      'verify',
-      root,
-      '--signature',
-      signature,
-      '--public-key',
-      `${prefix}.pub.pem`,
-      '--format',
-      'json',
-    );
+    const json = await verify(root, signature, '--format', 'json');
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({
       ok: false,
@@ -159,7 +113,7 @@ describe('antidote keygen, sign, verify', () => {
 
   it('writes the signature to stdout with --signature -', async () => {
     const root = model('to-stdout', 3);
-    const { code, stdout } = await run('sign', root, '--key', `${prefix}.pem`, '--signature', '-');
+    const { code, stdout } = await sign(root, '-');
     expect(code).toBe(0);
     expect(JSON.parse(stdout).dsseEnvelope.payloadType).toBe('application/vnd.in-toto+json');
   });
@@ -186,7 +140,7 @@ describe('antidote keygen, sign, verify', () => {
   it('exits 2 with one line for bad arguments', async () => {
     const root = model('bad-args', 5);
     const signature = join(dir, 'bad-args.sig');
-    expect((await run('sign', root, '--key', `${prefix}.pem`, '--signature', signature)).code).toBe(0);
+    expect((await sign(root, signature)).code).toBe(0);
     const cases = [
       [['verify', root, '--signature', signature, '--public-key', `${prefix}.pem`], 'this is a private key'],
       [
@@ -214,16 +168,9 @@ describe('antidote keygen, sign, verify', () => {
   it('exits 1 for a truncated signature file', async () => {
     const root = model('truncated', 6);
     const signature = join(dir, 'truncated.sig');
-    await run('sign', root, '--key', `${prefix}.pem`, '--signature', signature);
+    await sign(root, signature);
     writeFileSync(signature, readFileSync(signature, 'utf8').slice(0, 300));
-    const { code, stdout } = await run(
-      'verify',
-      root,
-      '--signature',
-      signature,
-      '--public-key',
-      `${prefix}.pub.pem`,
-    );
+    const { code, stdout } = await verify(root, signature);
     expect(code).toBe(1);
     expect(stdout).toContain('signature: not valid JSON (truncated?)');
   });
@@ -241,7 +188,7 @@ describe('antidote keygen, sign, verify', () => {
         .split('\n')
         .filter((line) => line.length > 0 && !line.startsWith('-----')),
     );
-    const printed = everything.join('');
+    const printed = cli.printed();
     expect(printed.length).toBeGreaterThan(0);
     for (const line of secrets) expect(printed).not.toContain(line);
     expect(printed).not.toContain('PRIVATE KEY-----');

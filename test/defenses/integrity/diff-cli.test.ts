@@ -1,33 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBitFlips } from '../../../src/attacks/bit-flip.js';
-import { main } from '../../../src/cli/main.js';
 import { saveModel } from '../../../src/models/persistence.js';
+import { runCli } from '../../cli/run-cli.js';
 import { seededModel } from './diff-helpers.js';
 import { tempDir } from './helpers.js';
 
-vi.mock('../../../src/cli/commands/index.js', async () => {
-  const { registerDiffCommand } = await import('../../../src/cli/commands/diff.js');
-  return { registerCommands: registerDiffCommand };
-});
-
 const dir = tempDir();
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  const code = await main(argv, { stdout: sink(out), stderr: sink(err), env: {} });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 describe('antidote diff', () => {
   const clean = seededModel(3);
