@@ -9,7 +9,16 @@ mkdirSync(out, { recursive: true });
 const steps = [
   ['scan', 'data/demo/digits-poisoned.csv', '--format', 'html', '--output', 'out/scan-report.html'],
   ['scan', 'data/demo/digits-poisoned.csv', '--format', 'text'],
-  ['data', 'split', 'data/digits.csv.gz', '--no-header', '--train', `${out}/train.csv`, '--test', `${out}/test.csv`],
+  [
+    'data',
+    'split',
+    'data/digits.csv.gz',
+    '--no-header',
+    '--train',
+    `${out}/train.csv`,
+    '--test',
+    `${out}/test.csv`,
+  ],
   ['train', `${out}/train.csv`, '--model', 'mlp', '--out', `${out}/model`, '--epochs', '30', '--seed', '0'],
   ['evaluate', `${out}/model`, `${out}/test.csv`],
 ];

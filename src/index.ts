@@ -56,7 +56,7 @@ export {
   validateWeights,
   WEIGHTS_FILE,
 } from './models/persistence.js';
-export { importTfjsModel } from './models/tfjs.js';
+export { importTfjsModel, parseTfjsManifest, readTfjsShards } from './models/tfjs.js';
 export * from './registry/index.js';
 export * from './report/index.js';
 export type { Finding, FindingTarget, Report, Severity } from './report/types.js';

@@ -45,8 +45,11 @@ export { asImages, fitStandardization, type Standardization, standardize } from 
 export {
   encodeSafetensors,
   parseSafetensors,
+  parseSafetensorsRaw,
   type SafetensorsDtype,
   type SafetensorsFile,
+  type SafetensorsRawFile,
+  type SafetensorsRawTensor,
   type SafetensorsTensor,
 } from './safetensors.js';
 export { type Split, stratifiedKFold, stratifiedSplit, subset } from './split.js';

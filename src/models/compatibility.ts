@@ -13,7 +13,10 @@ export function alignToModel(
   architecture: Architecture,
   dataFile?: string,
 ): { x: Tensor; y: Int32Array } {
-  return { x: featuresForModel(dataset, architecture, dataFile), y: labelsForModel(dataset, architecture, dataFile) };
+  return {
+    x: featuresForModel(dataset, architecture, dataFile),
+    y: labelsForModel(dataset, architecture, dataFile),
+  };
 }
 
 function featuresForModel(dataset: Dataset, architecture: Architecture, file?: string): Tensor {
@@ -36,7 +39,10 @@ function featuresForModel(dataset: Dataset, architecture: Architecture, file?: s
   const modelSet = new Set(modelNames);
   const unknown = dataNames.find((name) => !modelSet.has(name));
   if (unknown !== undefined) {
-    throw new InputError(`feature "${unknown}" is not one the model was trained on`, { file, field: unknown });
+    throw new InputError(`feature "${unknown}" is not one the model was trained on`, {
+      file,
+      field: unknown,
+    });
   }
   const source = modelNames.map((name) => {
     const j = position.get(name);
@@ -61,10 +67,13 @@ function labelsForModel(dataset: Dataset, architecture: Architecture, file?: str
   const dataNames = dataset.classNames;
   if (modelNames === undefined || dataNames === undefined || sameNames(modelNames, dataNames)) {
     if (dataset.numClasses > architecture.numClasses) {
-      throw new InputError(`the data has ${dataset.numClasses} classes, the model only ${architecture.numClasses}`, {
-        file,
-        field: 'label',
-      });
+      throw new InputError(
+        `the data has ${dataset.numClasses} classes, the model only ${architecture.numClasses}`,
+        {
+          file,
+          field: 'label',
+        },
+      );
     }
     return dataset.y;
   }
