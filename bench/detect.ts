@@ -1,8 +1,10 @@
 /**
- * Detector quality and time on the bundled digits with planted ground truth: precision, recall and F1 of
- * each detector on its own attack, and the wall-clock seconds of the model training and of each detector.
- * A second table shows what removing the backdoor detector's flags buys: attack success rate and clean
- * accuracy of a model retrained without them, against one trained on clean data.
+ * Detector quality and time on the bundled digits with planted ground truth (the issue's benchmark table),
+ * each number the mean over three seeds: precision, recall and F1 of each detector on its own attack, and
+ * the wall-clock seconds of the model training and of each detector. A second table shows what removing
+ * the backdoor detector's flags buys: attack success rate and clean accuracy of a model retrained without
+ * them, against one trained on clean data. A third runs the full scan on clean data: its flag rate and
+ * verdict.
  */
 import { plantBackdoor, triggerTestSet } from '../src/attacks/backdoor.js';
 import type { DatasetAttackResult } from '../src/attacks/dataset-truth.js';
@@ -23,6 +25,8 @@ import {
 import { accuracy, attackSuccessRate } from '../src/eval/classification.js';
 import { detectionMetrics, maskFromIndices } from '../src/eval/detection.js';
 import { createClassifier, type NetworkClassifier } from '../src/models/classifier.js';
+import { severityRank } from '../src/report/types.js';
+import { runScan } from '../src/scan/run-scan.js';
 import { printTable } from './table.js';
 
 const SEEDS = [0, 1, 2];
@@ -34,6 +38,8 @@ type Case = {
 };
 
 type NoAttack = { output: Dataset; poisoned: Uint32Array };
+
+type Row = Record<string, string | number>;
 
 const BACKDOOR_TRIGGERS: { name: string; trigger: TriggerSpec }[] = [
   {
@@ -50,6 +56,24 @@ const BACKDOOR_TRIGGERS: { name: string; trigger: TriggerSpec }[] = [
 export async function run(): Promise<void> {
   await detectorQuality();
   await backdoorRemoval();
+  await cleanScan();
+}
+
+/** One row per case: numbers averaged over the seeds, text taken when every seed agrees (else joined). */
+function meanOverSeeds(rows: readonly Row[]): Row[] {
+  const byCase = new Map<string, Row[]>();
+  for (const row of rows) byCase.set(String(row.case), [...(byCase.get(String(row.case)) ?? []), row]);
+  return [...byCase.entries()].map(([name, group]) => {
+    const mean: Row = { case: name, seeds: group.length };
+    for (const column of Object.keys(group[0])) {
+      if (column === 'case' || column === 'seed') continue;
+      const values = group.map((row) => row[column]);
+      mean[column] = values.every((v) => typeof v === 'number')
+        ? values.reduce<number>((a, v) => a + (v as number), 0) / values.length
+        : [...new Set(values)].join('/');
+    }
+    return mean;
+  });
 }
 
 async function detectorQuality(): Promise<void> {
@@ -88,7 +112,7 @@ async function detectorQuality(): Promise<void> {
       attack: () => ({ output: digits, poisoned: new Uint32Array() }),
     },
   ];
-  const rows: Record<string, string | number>[] = [];
+  const rows: Row[] = [];
   for (const c of cases) {
     for (const seed of SEEDS) {
       const attack = c.attack(seed);
@@ -111,13 +135,16 @@ async function detectorQuality(): Promise<void> {
         precision: m.precision,
         recall: m.recall,
         f1: m.f1,
-        target: c.detector === 'backdoor' ? String(detection.summary.targetClass) : '',
+        target: c.detector === 'backdoor' ? String(detection.summary.targetClass ?? 'none') : '',
         'train s': trainSeconds,
         'detector s': detection.seconds ?? 0,
       });
     }
   }
-  printTable('Sample detectors on digits (planted ground truth; train = 5-fold OOF MLP + full model)', rows);
+  printTable(
+    `Sample detectors on digits (planted ground truth; train = 5-fold OOF MLP + full model; mean of seeds ${SEEDS.join(', ')})`,
+    meanOverSeeds(rows),
+  );
 }
 
 /**
@@ -127,7 +154,7 @@ async function detectorQuality(): Promise<void> {
  */
 async function backdoorRemoval(): Promise<void> {
   const digits = loadDigits();
-  const rows: Record<string, string | number>[] = [];
+  const rows: Row[] = [];
   for (const { name, trigger } of BACKDOOR_TRIGGERS) {
     for (const seed of SEEDS) {
       const split = stratifiedSplit(digits.y, 0.3, seed);
@@ -172,9 +199,32 @@ async function backdoorRemoval(): Promise<void> {
     }
   }
   printTable(
-    'Backdoor removal on digits (70/30 split; MLP retrained without the flagged samples; ASR on the test part)',
-    rows,
+    `Backdoor removal on digits (70/30 split; MLP retrained without the flagged samples; ASR on the test part; mean of seeds ${SEEDS.join(', ')})`,
+    meanOverSeeds(rows),
   );
+}
+
+/** The full scan (every detector) on the clean digits: the issue's target is ≤ 2 % flagged and a pass. */
+async function cleanScan(): Promise<void> {
+  const digits = loadDigits();
+  const rows: Row[] = SEEDS.map((seed) => {
+    const report = runScan(digits, { seed });
+    const flagged = new Set(
+      report.findings
+        .filter((f) => f.target.kind === 'sample' && severityRank(f.severity) >= severityRank('medium'))
+        .map((f) => f.target.id),
+    );
+    return {
+      case: 'clean digits (full scan)',
+      seed,
+      'flagged ≥ medium': flagged.size,
+      'flag rate': flagged.size / digits.y.length,
+      'high+ findings': report.metrics['findings.high'] + report.metrics['findings.critical'],
+      verdict: report.verdict,
+      'scan s': report.metrics['seconds.total'],
+    };
+  });
+  printTable(`Clean data: full scan of the digits (mean of seeds ${SEEDS.join(', ')})`, meanOverSeeds(rows));
 }
 
 function fitModel(data: Dataset, seed: number): NetworkClassifier {

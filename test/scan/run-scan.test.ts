@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { injectRandomNoise } from '../../src/attacks/injection.js';
+import { flipLabelsUniform } from '../../src/attacks/label-flip.js';
 import { bundledPath, loadDigits } from '../../src/data/bundled.js';
 import { detectionMetrics, maskFromIndices } from '../../src/eval/detection.js';
 import { type Finding, severityRank } from '../../src/report/types.js';
@@ -35,6 +36,17 @@ describe('verdict', () => {
     expect(decideVerdict([], 100).verdict).toBe('pass');
   });
 
+  it('lists isolated high sample findings without failing, and fails on a pattern of them', () => {
+    const isolated = [0, 1, 2].map((i) => sample(i, 'high'));
+    expect(decideVerdict(isolated, 1000).verdict).toBe('pass');
+    expect(decideVerdict(isolated, 1000, { isolatedRate: 0.002 }).verdict).toBe('fail');
+    const many = Array.from({ length: 60 }, (_, i) => sample(i, 'medium'));
+    expect(decideVerdict(many, 1000).verdict).toBe('fail');
+    expect(decideVerdict(many.slice(0, 30), 1000).verdict).toBe('warn');
+    const classFinding = { ...sample(0, 'high'), target: { kind: 'class' as const, id: '3' } };
+    expect(decideVerdict([classFinding], 1000).verdict).toBe('fail');
+  });
+
   it('exits 1 only when --fail-on is given and reached', () => {
     expect(exitCodeFor([sample(0, 'critical')], undefined)).toBe(0);
     expect(exitCodeFor([sample(0, 'high')], 'high')).toBe(1);
@@ -43,6 +55,30 @@ describe('verdict', () => {
 });
 
 describe('runScan', () => {
+  it('passes the clean digits with at most 2 % of samples flagged at medium or above (several seeds)', () => {
+    const digits = loadDigits();
+    for (const seed of [0, 1, 2]) {
+      const report = runScan(digits, { seed });
+      const flagged = new Set(
+        report.findings
+          .filter((f) => f.target.kind === 'sample' && severityRank(f.severity) >= severityRank('medium'))
+          .map((f) => f.target.id),
+      );
+      expect(flagged.size / digits.y.length).toBeLessThanOrEqual(0.02);
+      expect(report.verdict).toBe('pass');
+    }
+  });
+
+  it('fails 10 % uniform label flips (several seeds)', () => {
+    for (const seed of [0, 1]) {
+      const report = runScan(flipLabelsUniform(loadDigits(), { rate: 0.1, seed }).output, {
+        seed,
+        detectors: ['label-issues'],
+      });
+      expect(report.verdict).toBe('fail');
+    }
+  });
+
   it('finds injected random noise and writes a complete, ranked report (several seeds)', () => {
     const digits = loadDigits();
     for (const seed of [1, 2]) {

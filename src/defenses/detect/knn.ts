@@ -1,9 +1,10 @@
 /**
- * k nearest neighbours by blocks: the squared distances of a block of query rows to every reference row
- * come from the GEMM-based distance kernel, and each row keeps its k smallest in a sorted buffer, so memory
- * stays O(block · references) however many rows there are (no n × n matrix at 60,000 samples).
+ * k nearest neighbours over all rows or a subsample of reference rows. The search itself is the kernels'
+ * `nearestNeighbors` (WebAssembly, threaded, a block of query rows at a time), so memory stays
+ * O(block · references) however many rows there are (no n × n matrix at 60,000 samples); this module maps
+ * reference positions back to sample indices and leaves each row out of its own neighbours.
  */
-import { pairwiseSquaredDistances } from '../../engine/kernels/index.js';
+import { nearestNeighbors } from '../../engine/kernels/index.js';
 
 export interface Neighbours {
   k: number;
@@ -16,8 +17,6 @@ export interface Neighbours {
 export interface NeighbourOptions {
   /** Rows that may be neighbours (default: all). A subsample keeps the cost linear in n on large sets. */
   reference?: ArrayLike<number>;
-  /** Distance-matrix entries per block (default 8M floats = 32 MB). */
-  blockEntries?: number;
 }
 
 /** The k nearest reference rows of every row of x (n × d, row-major), excluding the row itself. */
@@ -28,21 +27,25 @@ export function nearestNeighbours(
   k: number,
   opts: NeighbourOptions = {},
 ): Neighbours {
-  const reference = opts.reference ?? Uint32Array.from({ length: n }, (_, i) => i);
-  const m = reference.length;
+  const { reference } = opts;
+  const m = reference?.length ?? n;
   if (!(Number.isInteger(k) && k >= 1 && k < m)) {
     throw new RangeError(`nearestNeighbours: need 1 ≤ k < ${m} reference rows, got k = ${k}`);
   }
-  const refRows = gatherRows(x, d, reference);
-  const block = Math.max(1, Math.min(n, Math.floor((opts.blockEntries ?? 8_000_000) / m)));
+  if (reference === undefined) return { k, ...nearestNeighbors(x, n, d, k) };
+  // One neighbour more than asked: the row itself may be among the reference rows, and is then dropped.
+  const searched = k + 1;
+  const found = nearestNeighbors(x, n, d, searched, { y: gatherRows(x, d, reference), m });
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
-  for (let start = 0; start < n; start += block) {
-    const rows = Math.min(block, n - start);
-    const dist = pairwiseSquaredDistances(x.subarray(start * d, (start + rows) * d), rows, d, refRows, m);
-    for (let r = 0; r < rows; r++) {
-      const i = start + r;
-      keepSmallest(dist.subarray(r * m, (r + 1) * m), reference, i, k, indices, distances, i * k);
+  for (let i = 0; i < n; i++) {
+    let kept = 0;
+    for (let j = 0; j < searched && kept < k; j++) {
+      const id = reference[found.indices[i * searched + j]];
+      if (id === i) continue;
+      indices[i * k + kept] = id;
+      distances[i * k + kept] = found.distances[i * searched + j];
+      kept++;
     }
   }
   return { k, indices, distances };
@@ -53,33 +56,4 @@ export function gatherRows(x: Float32Array, d: number, which: ArrayLike<number>)
   const out = new Float32Array(which.length * d);
   for (let r = 0; r < which.length; r++) out.set(x.subarray(which[r] * d, (which[r] + 1) * d), r * d);
   return out;
-}
-
-/** Insertion into a sorted buffer of k: after the first few rows almost every candidate fails one compare. */
-function keepSmallest(
-  row: Float32Array,
-  reference: ArrayLike<number>,
-  self: number,
-  k: number,
-  indices: Int32Array,
-  distances: Float32Array,
-  offset: number,
-): void {
-  let size = 0;
-  let worst = Number.POSITIVE_INFINITY;
-  for (let j = 0; j < row.length; j++) {
-    const v = row[j];
-    if (v >= worst) continue;
-    const id = reference[j];
-    if (id === self) continue;
-    let p = size < k ? size++ : k - 1;
-    while (p > 0 && distances[offset + p - 1] > v) {
-      distances[offset + p] = distances[offset + p - 1];
-      indices[offset + p] = indices[offset + p - 1];
-      p--;
-    }
-    distances[offset + p] = v;
-    indices[offset + p] = id;
-    if (size === k) worst = distances[offset + k - 1];
-  }
 }

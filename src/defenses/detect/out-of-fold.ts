@@ -13,13 +13,13 @@ import { type ClassifierKind, createClassifier, type NetworkClassifier } from '.
 
 export interface OutOfFoldOptions {
   seed: number;
-  /** Default 5. */
+  /** Default 5; 3 from 20,000 samples on (see defaultFolds). */
   folds?: number;
   /** Default 'mlp'. */
   model?: ClassifierKind;
   /** Options of the model kind (e.g. `{ hidden: [128] }` for an MLP). */
   modelOptions?: Record<string, unknown>;
-  /** Training epochs of every model (default 10). */
+  /** Training epochs of every model (default 10, fewer on large sets: see defaultEpochs). */
   epochs?: number;
   /** Default 64. */
   batchSize?: number;
@@ -41,8 +41,9 @@ export interface OutOfFoldResult {
 }
 
 export function outOfFoldProbabilities(dataset: Dataset, opts: OutOfFoldOptions): OutOfFoldResult {
-  const { folds = 5, model = 'mlp', modelOptions = {}, epochs = 10, batchSize = 64, seed } = opts;
   const n = dataset.y.length;
+  const { folds = defaultFolds(n), model = 'mlp', modelOptions = {}, epochs = defaultEpochs(n) } = opts;
+  const { batchSize = 64, seed } = opts;
   const k = dataset.numClasses;
   const minClass = smallestClass(dataset);
   if (minClass < folds) {
@@ -76,6 +77,23 @@ export function outOfFoldProbabilities(dataset: Dataset, opts: OutOfFoldOptions)
     opts.progress?.(total, total);
   }
   return result;
+}
+
+/**
+ * Large sets need neither 5 folds nor 10 epochs: with 20,000 samples or more, each of 3 folds still trains
+ * on 13,000+ samples, and the out-of-fold probabilities of an MLP change little past a few passes over that
+ * many — while the training is most of a scan's time (60,000 Fashion-MNIST images: 165 s at 5 × 10).
+ */
+const LARGE_SET = 20_000;
+/** Samples each model is shown in all (epochs × n) once the set is large: 3 epochs at 60,000. */
+const SAMPLES_SEEN = 200_000;
+
+function defaultFolds(n: number): number {
+  return n >= LARGE_SET ? 3 : 5;
+}
+
+function defaultEpochs(n: number): number {
+  return Math.max(2, Math.min(10, Math.round(SAMPLES_SEEN / n)));
 }
 
 function smallestClass(dataset: Dataset): number {
