@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   data: () => import('./data.js'),
   models: () => import('./models.js'),
   aggregators: () => import('./aggregators.js'),
+  federated: () => import('./federated.js'),
   attacks: () => import('./attacks.js'),
   detect: () => import('./detect.js'),
   scan: () => import('./scan.js'),

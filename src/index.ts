@@ -14,6 +14,7 @@ export type { BackdoorOptions } from './defenses/detect/index.js';
 // Defences
 export * from './defenses/detect/index.js';
 export * as federated from './defenses/federated/index.js';
+export * as federatedSimulation from './federated/index.js';
 export { renderWeightDiff } from './defenses/integrity/diff-render.js';
 export * from './defenses/integrity/index.js';
 export {

@@ -4,6 +4,7 @@ import { registerAttackCommands } from './attack.js';
 import { registerDataCommands } from './data.js';
 import { registerDiffCommand } from './diff.js';
 import { registerEvaluateCommand } from './evaluate.js';
+import { registerFlCommands } from './fl.js';
 import { registerIntegrityCommands } from './integrity.js';
 import { registerRegistryCommands } from './registry.js';
 import { registerScanCommand } from './scan.js';
@@ -16,6 +17,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerEvaluateCommand(program, ctx);
   registerScanCommand(program, ctx);
   registerAttackCommands(program, ctx);
+  registerFlCommands(program, ctx);
   registerIntegrityCommands(program, ctx);
   registerDiffCommand(program, ctx);
   registerRegistryCommands(program, ctx);

@@ -1,0 +1,20 @@
+export { type FlAttackName, flAttackNames } from './client-attacks.js';
+export {
+  cellText,
+  type FederatedMatrix,
+  MATRIX_GOAL,
+  type MatrixCell,
+  matrixAttackNames,
+  matrixMarkdown,
+  parseNameList,
+  runFederatedMatrix,
+} from './matrix.js';
+export { type PartitionKind, type PartitionOptions, partitionIndices } from './partition.js';
+export {
+  type ClientRecord,
+  type RoundRecord,
+  type SimulationOptions,
+  type SimulationResult,
+  simulateFederation,
+} from './simulate.js';
+export { flattenWeights, withWeights } from './weights.js';
