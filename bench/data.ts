@@ -91,7 +91,7 @@ function benchFashionLoad(): void {
   }
   const tsxBaseline = median(Array.from({ length: REPEATS }, () => runChild('baseline', dir).peakMb));
   const nodeBaseline = median(Array.from({ length: REPEATS }, bareNodePeakMb));
-  const rows = (['stream', 'whole-file'] as const).map((mode) => {
+  const rows: Record<string, string | number>[] = (['stream', 'whole-file'] as const).map((mode) => {
     const runs = Array.from({ length: REPEATS }, () => runChild(mode, dir));
     const peak = median(runs.map((r) => r.peakMb));
     return {
@@ -102,11 +102,36 @@ function benchFashionLoad(): void {
       'peak RSS MB (plain node)': nodeBaseline + peak - tsxBaseline,
     };
   });
+  const dist = distPeakMb(dir);
+  if (dist !== undefined) {
+    rows.push({
+      method: 'loadIdxDataset, built dist/ in plain node',
+      'time ms': dist.ms,
+      'peak RSS MB (tsx)': 'n/a',
+      'added MB': dist.peakMb - nodeBaseline,
+      'peak RSS MB (plain node)': dist.peakMb,
+    });
+  }
   printTable(
     'Fashion-MNIST training set load: 60,000 × 784 → Float32Array (188 MB), child process, median of 3 ' +
       `(baselines: node + tsx ${tsxBaseline.toFixed(0)} MB, bare node ${nodeBaseline.toFixed(0)} MB)`,
     rows,
   );
+}
+
+/** The real thing, measured rather than estimated: the compiled loader (after `npm run build`) in bare node. */
+function distPeakMb(dir: string): { ms: number; peakMb: number } | undefined {
+  const entry = new URL('../dist/data/index.js', import.meta.url);
+  if (!existsSync(entry)) return undefined;
+  const script = `const m = await import(${JSON.stringify(entry.href)}); const t = performance.now();
+    m.loadIdxDataset(${JSON.stringify(join(dir, 'train-images-idx3-ubyte.gz'))}, ${JSON.stringify(join(dir, 'train-labels-idx1-ubyte.gz'))});
+    console.log(JSON.stringify({ ms: performance.now() - t, peakMb: process.resourceUsage().maxRSS / 1024 }));`;
+  const runs = Array.from({ length: REPEATS }, () => {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`bench dist child failed: ${child.stderr}`);
+    return JSON.parse(child.stdout.trim()) as { ms: number; peakMb: number };
+  });
+  return { ms: median(runs.map((r) => r.ms)), peakMb: median(runs.map((r) => r.peakMb)) };
 }
 
 /** A seeded table of `n` rows: 16 numeric features, 2 categorical columns, 5 named classes. */
