@@ -3,7 +3,6 @@ import { loadDigits } from '../../src/data/bundled.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { stratifiedSplit, subset } from '../../src/data/split.js';
 import { accuracy } from '../../src/eval/classification.js';
-import type { ModelSnapshot } from '../../src/models/architecture.js';
 import { createClassifier, type NetworkClassifier } from '../../src/models/classifier.js';
 
 const digits = loadDigits();
@@ -30,28 +29,6 @@ export function fitModel(
 
 export function testAccuracy(model: { predict(x: Dataset['x']): Int32Array }, test: Dataset): number {
   return accuracy(model.predict(test.x), test.y);
-}
-
-/** All parameters of a snapshot in one vector (snapshot order), and back. */
-export function flattenWeights(snapshot: ModelSnapshot): Float32Array {
-  const tensors = [...snapshot.weights.values()];
-  const out = new Float32Array(tensors.reduce((s, t) => s + t.data.length, 0));
-  let offset = 0;
-  for (const t of tensors) {
-    out.set(t.data, offset);
-    offset += t.data.length;
-  }
-  return out;
-}
-
-export function withWeights(snapshot: ModelSnapshot, flat: Float32Array): ModelSnapshot {
-  let offset = 0;
-  const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();
-  for (const [name, t] of snapshot.weights) {
-    weights.set(name, { shape: t.shape, data: flat.slice(offset, offset + t.data.length) });
-    offset += t.data.length;
-  }
-  return { architecture: snapshot.architecture, weights };
 }
 
 export function mean(values: number[]): number {

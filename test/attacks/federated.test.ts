@@ -13,9 +13,10 @@ import type { Dataset } from '../../src/data/dataset.js';
 import { subset } from '../../src/data/split.js';
 import type { ClientUpdate } from '../../src/defenses/federated/types.js';
 import { attackSuccessRate, perRoundAccuracy } from '../../src/eval/classification.js';
+import { flattenWeights, withWeights } from '../../src/federated/weights.js';
 import type { ModelSnapshot } from '../../src/models/architecture.js';
 import { classifierFromSnapshot, createClassifier } from '../../src/models/classifier.js';
-import { digitsSplit, flattenWeights, mean, withWeights } from './digits.js';
+import { digitsSplit, mean } from './digits.js';
 
 const MALICIOUS = ['c0', 'c4', 'c7'];
 const ROUNDS = 6;
