@@ -5,16 +5,12 @@
  */
 
 export type { BackdoorOptions as BackdoorAttackOptions } from './attacks/index.js';
-// Attacks and metrics
 export * from './attacks/index.js';
-// Data
 export * from './data/index.js';
 // Both layers name their options type BackdoorOptions: the attack's is `BackdoorAttackOptions` here.
 export type { BackdoorOptions } from './defenses/detect/index.js';
-// Defences
 export * from './defenses/detect/index.js';
 export * as federated from './defenses/federated/index.js';
-export * as federatedSimulation from './federated/index.js';
 export { renderWeightDiff } from './defenses/integrity/diff-render.js';
 export * from './defenses/integrity/index.js';
 export {
@@ -30,13 +26,11 @@ export { INPUT_LAYER, Network } from './engine/network.js';
 export { Adam, type AdamOptions, type Optimizer, Sgd, type SgdOptions } from './engine/optim.js';
 export { PerExampleGradients } from './engine/per-example.js';
 export { Rng } from './engine/rng.js';
-// Engine: tensors, seeded RNG, kernels, autodiff, networks, optimizers
 export { sizeOf, type Tensor, tensor } from './engine/tensor.js';
 export { type EpochProgress, type TrainResult, trainNetwork } from './engine/train.js';
-// Errors and version
 export { attempt, InputError, type InputLocation, type Result, UsageError } from './errors.js';
 export * from './eval/index.js';
-// Models
+export * as federatedSimulation from './federated/index.js';
 export type { Architecture, LayerSpec, ModelSnapshot } from './models/architecture.js';
 export {
   type Classifier,
@@ -61,6 +55,5 @@ export { importTfjsModel, parseTfjsManifest, readTfjsShards } from './models/tfj
 export * from './registry/index.js';
 export * from './report/index.js';
 export type { Finding, FindingTarget, Report, Severity } from './report/types.js';
-// Scan and reports
 export * from './scan/index.js';
 export { VERSION } from './version.js';
