@@ -1,6 +1,7 @@
 // Entry point of the kernels module (see src/engine/kernels/wasm-kernels.ts for the calling side). Memory is
 // imported and shared by the main thread and the worker threads; the caller lays out every buffer above
 // heapBase(), so the module never allocates. Every kernel ends with (tid, threads): see threads.ts.
+export { columnOrderStatistics, columnScratchBytes, rowSquaredDistancesTo } from './columns';
 export { col2im, im2col } from './conv';
 export { gemm, gemmScratchBytes } from './gemm';
 export { smallestK } from './select';

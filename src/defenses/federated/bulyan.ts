@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reduceCoordinates } from './coordinates.js';
+import { reduceCoordinates } from '../../engine/kernels/index.js';
 import { squaredDistanceMatrix } from './distances.js';
 import { krumScores, rankByScore } from './krum.js';
 import { byzantineCount, parseOptions } from './options.js';
@@ -44,10 +44,7 @@ export function bulyan(options: BulyanOptions): Aggregate {
     }
     const { result: update } = reduceCoordinates(
       selected.map((i) => rows[i]),
-      d,
-      'closest-to-median-mean',
-      beta,
-      false,
+      { kind: 'closest-to-median-mean', count: beta },
     );
     return {
       rule: 'bulyan',

@@ -36,7 +36,7 @@ export function centeredClipping(options: CenteredClippingOptions = {}): Aggrega
     const rows = updates.map((u) => u.update);
     const ids = updates.map((u) => u.id);
     if (center !== undefined) checkVector('centered-clipping', 'center', center, d);
-    const start = center ?? coordinateMedian(rows, d);
+    const start = center ?? coordinateMedian(rows);
     const points = [...rows, start];
     const dist = squaredDistanceMatrix(points, d);
     // Coefficients over `points`: the current iterate is Σ w·points, starting at v₀ (the last point).

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Reduction } from './coordinate-kernels.js';
-import { reduceCoordinates } from './coordinates.js';
+import { type CoordinateReduction, reduceCoordinates } from '../../engine/kernels/index.js';
 import { byzantineCount, parseOptions } from './options.js';
 import { byClient } from './rows.js';
 import type { Aggregate, AggregateResult, ClientUpdate } from './types.js';
@@ -31,7 +30,7 @@ export function median(options: MedianOptions = {}): Aggregate {
   return (updates) => {
     const d = validateUpdates('median', updates);
     if (f !== undefined) requireClients('median', updates.length, f, '2f + 1', 2 * f + 1);
-    return coordinateWise('median', updates, d, 'median', 0);
+    return coordinateWise('median', updates, { kind: 'median' });
   };
 }
 
@@ -45,24 +44,22 @@ export function trimmedMean(options: TrimmedMeanOptions): Aggregate {
   return (updates) => {
     const d = validateUpdates('trimmed-mean', updates);
     requireClients('trimmed-mean', updates.length, f, '2f + 1', 2 * f + 1);
-    return { ...coordinateWise('trimmed-mean', updates, d, 'trimmed-mean', f), info: { f } };
+    return { ...coordinateWise('trimmed-mean', updates, { kind: 'trimmed-mean', trim: f }), info: { f } };
   };
 }
 
 /** The coordinate-wise median of the rows (no validation). */
-export function coordinateMedian(rows: readonly Float32Array[], d: number): Float32Array {
-  return reduceCoordinates(rows, d, 'median', 0, false).result;
+export function coordinateMedian(rows: readonly Float32Array[]): Float32Array {
+  return reduceCoordinates(rows, { kind: 'median' }).result;
 }
 
 function coordinateWise(
   rule: string,
   updates: readonly ClientUpdate[],
-  d: number,
-  reduction: Reduction,
-  param: number,
+  reduction: CoordinateReduction,
 ): AggregateResult {
   const rows = updates.map((u) => u.update);
-  const { result, squaredDistances } = reduceCoordinates(rows, d, reduction, param, true);
+  const { result, squaredDistances } = reduceCoordinates(rows, reduction, { withDistances: true });
   const ids = updates.map((u) => u.id);
   return { rule, update: result, accepted: ids, scores: byClient(ids, squaredDistances!.map(Math.sqrt)) };
 }

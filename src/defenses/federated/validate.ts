@@ -63,9 +63,20 @@ export function validateUpdates(rule: string, updates: readonly ClientUpdate[]):
 /** Index of the first NaN or ±Infinity in `a`, or −1. */
 export function firstNonFinite(a: Float32Array): number {
   // x·0 is 0 for every finite x and NaN for NaN and ±Infinity, so one branch-free pass answers "any bad?".
-  let probe = 0;
-  for (let i = 0; i < a.length; i++) probe += a[i] * 0;
-  if (probe === 0) return -1;
+  // Four independent sums keep the adds from waiting on each other.
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  const quads = a.length - (a.length % 4);
+  for (let i = 0; i < quads; i += 4) {
+    p0 += a[i] * 0;
+    p1 += a[i + 1] * 0;
+    p2 += a[i + 2] * 0;
+    p3 += a[i + 3] * 0;
+  }
+  for (let i = quads; i < a.length; i++) p0 += a[i] * 0;
+  if (p0 + p1 + p2 + p3 === 0) return -1;
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
   return -1;
 }

@@ -1,10 +1,12 @@
 import type {
   ConvGeometry,
+  CoordinateReduction,
   EigenOptions,
   Eigenpairs,
   KernelBackend,
   MatmulOptions,
   Neighbors,
+  ReducedCoordinates,
 } from './types.js';
 
 /**
@@ -48,4 +50,11 @@ export interface Kernels {
   im2col(input: Float32Array, g: ConvGeometry, cols: Float32Array): void;
   col2im(cols: Float32Array, g: ConvGeometry, input: Float32Array): void;
   topEigenvectors(x: Float32Array, n: number, d: number, k: number, opts: EigenOptions): Eigenpairs;
+  /** The vectors are finite, at least one, each of length d; the reduction's count fits n. */
+  reduceCoordinates(
+    vectors: readonly Float32Array[],
+    d: number,
+    reduction: CoordinateReduction,
+    withDistances: boolean,
+  ): ReducedCoordinates;
 }

@@ -5,17 +5,27 @@
  * are row-major float32; every call is synchronous.
  */
 import { activeKernels } from './runtime.js';
-import type { ConvGeometry, EigenOptions, Eigenpairs, MatmulOptions, Neighbors } from './types.js';
+import type {
+  ConvGeometry,
+  CoordinateReduction,
+  EigenOptions,
+  Eigenpairs,
+  MatmulOptions,
+  Neighbors,
+  ReducedCoordinates,
+} from './types.js';
 import { checkConvGeometry, checkLength, checkSizes } from './validate.js';
 
 export { availableBackends, kernelInfo, setBackend, setThreads } from './runtime.js';
 export type {
   ConvGeometry,
+  CoordinateReduction,
   EigenOptions,
   Eigenpairs,
   KernelBackend,
   MatmulOptions,
   Neighbors,
+  ReducedCoordinates,
 } from './types.js';
 export { convOutputSize } from './validate.js';
 
@@ -143,4 +153,35 @@ export function topEigenvectors(
   checkSizes('topEigenvectors', { iterations });
   if (!(tolerance >= 0)) throw new RangeError(`topEigenvectors: tolerance must be ≥ 0, got ${tolerance}`);
   return activeKernels().topEigenvectors(x, n, d, k, { iterations, tolerance, seed });
+}
+
+/**
+ * Reduces every coordinate across the vectors (all of one length d): for each j, the median, trimmed mean
+ * or closest-to-median mean of v₁[j] … vₙ[j] (see CoordinateReduction), and, with `withDistances`, each
+ * vector's squared distance to the result. The WebAssembly kernel sorts eight coordinates at a time with a
+ * sorting network. The values must be finite (not checked here: callers such as the federated rules validate
+ * their inputs and name the culprit).
+ */
+export function reduceCoordinates(
+  vectors: readonly Float32Array[],
+  reduction: CoordinateReduction,
+  { withDistances = false }: { withDistances?: boolean } = {},
+): ReducedCoordinates {
+  const n = vectors.length;
+  if (n === 0) throw new RangeError('reduceCoordinates: no vectors');
+  const d = vectors[0].length;
+  vectors.forEach((v, i) => {
+    if (v.length !== d)
+      throw new RangeError(`reduceCoordinates: vector ${i} has ${v.length} values, vector 0 has ${d}`);
+  });
+  if (reduction.kind === 'trimmed-mean') {
+    const { trim } = reduction;
+    if (!Number.isInteger(trim) || trim < 0 || 2 * trim >= n)
+      throw new RangeError(`reduceCoordinates: trim must be an integer with 0 ≤ 2·trim < ${n}, got ${trim}`);
+  } else if (reduction.kind === 'closest-to-median-mean') {
+    const { count } = reduction;
+    if (!Number.isInteger(count) || count < 1 || count > n)
+      throw new RangeError(`reduceCoordinates: count must be an integer in 1…${n}, got ${count}`);
+  }
+  return activeKernels().reduceCoordinates(vectors, d, reduction, withDistances);
 }

@@ -6,6 +6,7 @@ import {
   matvecReference,
   nearestNeighborsReference,
   pairwiseSquaredDistancesReference,
+  reduceCoordinatesReference,
   topEigenvectorsReference,
 } from './reference.js';
 import { DENSE_EIGEN_MAX_FEATURES, type ScatterProduct, subspaceIteration } from './subspace.js';
@@ -37,6 +38,7 @@ export const jsKernels: Kernels = {
     if (d <= DENSE_EIGEN_MAX_FEATURES) return topEigenvectorsReference(xc, n, d, k);
     return subspaceIteration(scatterProduct(xc, n, d), n, d, k, opts);
   },
+  reduceCoordinates: reduceCoordinatesReference,
 };
 
 /** Throws, naming the row, where x or y holds NaN or infinity (as the WebAssembly kernels do). */

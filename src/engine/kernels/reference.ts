@@ -3,7 +3,14 @@
  * WebAssembly kernels against these on random shapes. Clarity over speed; sums are taken in float64.
  */
 import { leadingEigenpairs } from './symmetric-eigen.js';
-import type { ConvGeometry, Eigenpairs, MatmulOptions, Neighbors } from './types.js';
+import type {
+  ConvGeometry,
+  CoordinateReduction,
+  Eigenpairs,
+  MatmulOptions,
+  Neighbors,
+  ReducedCoordinates,
+} from './types.js';
 
 export type { MatmulOptions } from './types.js';
 
@@ -149,4 +156,53 @@ export function topEigenvectorsReference(x: Float32Array, n: number, d: number, 
     }
   }
   return leadingEigenpairs(scatter, d, k, Math.max(n - 1, 1));
+}
+
+/** Each coordinate's values sorted, then reduced by the definition; distances summed in float64. */
+export function reduceCoordinatesReference(
+  vectors: readonly Float32Array[],
+  d: number,
+  reduction: CoordinateReduction,
+  withDistances: boolean,
+): ReducedCoordinates {
+  const n = vectors.length;
+  const result = new Float32Array(d);
+  const column = new Float64Array(n);
+  for (let j = 0; j < d; j++) {
+    for (let i = 0; i < n; i++) column[i] = vectors[i][j];
+    column.sort();
+    result[j] = reduceSorted(column, reduction);
+  }
+  const squaredDistances = withDistances
+    ? Float64Array.from(vectors, (v) => {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += (v[j] - result[j]) ** 2;
+        return s;
+      })
+    : undefined;
+  return { result, squaredDistances };
+}
+
+function reduceSorted(sorted: Float64Array, reduction: CoordinateReduction): number {
+  const n = sorted.length;
+  const half = n >> 1;
+  const median = n % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+  switch (reduction.kind) {
+    case 'median':
+      return median;
+    case 'trimmed-mean': {
+      let sum = 0;
+      for (let i = reduction.trim; i < n - reduction.trim; i++) sum += sorted[i];
+      return sum / (n - 2 * reduction.trim);
+    }
+    case 'closest-to-median-mean': {
+      // The count values nearest the median, found by their distance (ties: the lower value first).
+      const byDistance = Array.from(sorted).sort(
+        (a, b) => Math.abs(a - median) - Math.abs(b - median) || a - b,
+      );
+      let sum = 0;
+      for (let i = 0; i < reduction.count; i++) sum += byDistance[i];
+      return sum / reduction.count;
+    }
+  }
 }

@@ -56,3 +56,20 @@ export interface Neighbors {
 
 /** Where the kernels run: WebAssembly with relaxed SIMD (FMA), WebAssembly with plain SIMD, or TypeScript. */
 export type KernelBackend = 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
+
+/**
+ * What `reduceCoordinates` computes for each coordinate j over the vectors' values v₁[j] … vₙ[j]: the
+ * median (the mean of the two middle values for even n), the mean without the `trim` smallest and `trim`
+ * largest values, or the mean of the `count` values closest to the median.
+ */
+export type CoordinateReduction =
+  | { kind: 'median' }
+  | { kind: 'trimmed-mean'; trim: number }
+  | { kind: 'closest-to-median-mean'; count: number };
+
+export interface ReducedCoordinates {
+  /** The reduced value of every coordinate. */
+  result: Float32Array;
+  /** When asked for: each vector's squared Euclidean distance to `result`, in float64. */
+  squaredDistances: Float64Array | undefined;
+}

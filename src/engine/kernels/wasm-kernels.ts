@@ -1,10 +1,19 @@
 import type { Kernels } from './backend.js';
 import { KernelMemory } from './kernel-memory.js';
 import { matmulReference, matvecReference } from './reference.js';
+import { oddEvenMergeSortNetwork } from './sorting-network.js';
 import { DENSE_EIGEN_MAX_FEATURES, subspaceIteration } from './subspace.js';
 import { leadingEigenpairs } from './symmetric-eigen.js';
 import { ThreadPool } from './thread-pool.js';
-import type { ConvGeometry, EigenOptions, Eigenpairs, MatmulOptions, Neighbors } from './types.js';
+import type {
+  ConvGeometry,
+  CoordinateReduction,
+  EigenOptions,
+  Eigenpairs,
+  MatmulOptions,
+  Neighbors,
+  ReducedCoordinates,
+} from './types.js';
 import { checkFiniteMeans, checkFiniteRows } from './validate.js';
 import {
   createSharedMemory,
@@ -29,15 +38,26 @@ const JOBS = [
   'smallestK',
   'im2col',
   'col2im',
+  'columnOrderStatistics',
+  'rowSquaredDistancesTo',
 ] as const;
 type Job = (typeof JOBS)[number];
 type KernelFunction = (...args: number[]) => void;
-type KernelExports = Record<Job, KernelFunction> & { heapBase(): number; gemmScratchBytes(): number };
+type KernelExports = Record<Job, KernelFunction> & {
+  heapBase(): number;
+  gemmScratchBytes(): number;
+  columnScratchBytes(n: number): number;
+};
 
 // Bit flags of wasm/gemm.ts.
 const TRANS_A = 1;
 const TRANS_B = 2;
 const ACCUMULATE = 4;
+// Reduction kinds of wasm/columns.ts.
+const REDUCTION_KINDS = { median: 0, 'trimmed-mean': 1, 'closest-to-median-mean': 2 } as const;
+// Coordinates columnOrderStatistics sorts at once.
+const COLUMN_LANES = 8;
+
 // The gemm microkernel tile (wasm/gemm.ts), the finest unit its work can be split into.
 const GEMM_MR = 4;
 const GEMM_NR = 8;
@@ -79,6 +99,8 @@ export class WasmKernels implements Kernels {
   private readonly tuning: KernelTuning;
   private requestedThreads: number;
   private pool: ThreadPool | undefined;
+  /** Sorting networks by input size, as pairs of slot byte offsets for columnOrderStatistics. */
+  private readonly networks = new Map<number, Int32Array>();
   /** Set when worker threads could not start; everything then runs on the main thread. */
   private poolFailed = false;
 
@@ -232,6 +254,52 @@ export class WasmKernels implements Kernels {
       k,
       opts,
     );
+  }
+
+  reduceCoordinates(
+    vectors: readonly Float32Array[],
+    d: number,
+    reduction: CoordinateReduction,
+    withDistances: boolean,
+  ): ReducedCoordinates {
+    const n = vectors.length;
+    const mem = this.memory;
+    mem.reset();
+    const px = mem.alloc(n * d);
+    vectors.forEach((v, i) => {
+      mem.view(px + i * d * 4, d).set(v);
+    });
+    const network = this.networkFor(n);
+    const pnet = mem.alloc(network.length);
+    new Int32Array(this.wasmMemory.buffer, pnet, network.length).set(network);
+    const out = mem.alloc(d);
+    const param =
+      reduction.kind === 'trimmed-mean'
+        ? reduction.trim
+        : reduction.kind === 'closest-to-median-mean'
+          ? reduction.count
+          : 0;
+    // A sort costs some comparators per value: weigh the work by them when deciding on threads.
+    const groups = Math.ceil(d / COLUMN_LANES);
+    const threads = Math.min(groups, this.threadsFor(d * (network.length / 2 + n), this.tuning.streamFloats));
+    const scratch = mem.alloc((threads * this.exports.columnScratchBytes(n)) / 4);
+    const args = [px, n, d, pnet, network.length / 2, REDUCTION_KINDS[reduction.kind], param, out, scratch];
+    this.run('columnOrderStatistics', args, threads);
+    const result = mem.view(out, d).slice();
+    if (!withDistances) return { result, squaredDistances: undefined };
+    const distances = mem.alloc(2 * n); // n float64
+    this.stream('rowSquaredDistancesTo', [px, n, d, out, distances], n * d);
+    return { result, squaredDistances: new Float64Array(this.wasmMemory.buffer, distances, n).slice() };
+  }
+
+  /** Batcher's network for n values, its positions turned into byte offsets of 32-byte slots. */
+  private networkFor(n: number): Int32Array {
+    let network = this.networks.get(n);
+    if (network === undefined) {
+      network = oddEvenMergeSortNetwork(n).map((position) => position * COLUMN_LANES * 4);
+      this.networks.set(n, network);
+    }
+    return network;
   }
 
   /**
