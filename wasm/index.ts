@@ -4,6 +4,7 @@
 export { columnOrderStatistics, columnScratchBytes, rowSquaredDistancesTo } from './columns';
 export { col2im, im2col } from './conv';
 export { gemm, gemmScratchBytes } from './gemm';
+export { centredGramChunks, columnMeans } from './gram';
 export { smallestK } from './select';
 export {
   columnChunkSums,

@@ -23,14 +23,14 @@ export type BulyanOptions = z.input<typeof bulyanOptions>;
 export function bulyan(options: BulyanOptions): Aggregate {
   const { f } = parseOptions('bulyan', bulyanOptions, options);
   return (updates) => {
-    const d = validateUpdates('bulyan', updates);
+    validateUpdates('bulyan', updates);
     const n = updates.length;
     requireClients('bulyan', n, f, '4f + 3', 4 * f + 3);
     const theta = n - 2 * f;
     const beta = theta - 2 * f;
     const rows = updates.map((u) => u.update);
     const ids = updates.map((u) => u.id);
-    const dist = squaredDistanceMatrix(rows, d);
+    const dist = squaredDistanceMatrix(rows);
     let candidates = ids.map((_, i) => i);
     const firstScores = krumScores(dist, n, candidates, n - f - 2);
     const selected: number[] = [];

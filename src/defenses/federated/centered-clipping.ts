@@ -38,7 +38,7 @@ export function centeredClipping(options: CenteredClippingOptions = {}): Aggrega
     if (center !== undefined) checkVector('centered-clipping', 'center', center, d);
     const start = center ?? coordinateMedian(rows);
     const points = [...rows, start];
-    const dist = squaredDistanceMatrix(points, d);
+    const dist = squaredDistanceMatrix(points);
     // Coefficients over `points`: the current iterate is Σ w·points, starting at v₀ (the last point).
     let w = new Float64Array(n + 1);
     w[n] = 1;

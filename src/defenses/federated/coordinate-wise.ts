@@ -28,7 +28,7 @@ export type TrimmedMeanOptions = z.input<typeof trimmedMeanOptions>;
 export function median(options: MedianOptions = {}): Aggregate {
   const { f } = parseOptions('median', medianOptions, options);
   return (updates) => {
-    const d = validateUpdates('median', updates);
+    validateUpdates('median', updates);
     if (f !== undefined) requireClients('median', updates.length, f, '2f + 1', 2 * f + 1);
     return coordinateWise('median', updates, { kind: 'median' });
   };
@@ -42,7 +42,7 @@ export function median(options: MedianOptions = {}): Aggregate {
 export function trimmedMean(options: TrimmedMeanOptions): Aggregate {
   const { f } = parseOptions('trimmed-mean', trimmedMeanOptions, options);
   return (updates) => {
-    const d = validateUpdates('trimmed-mean', updates);
+    validateUpdates('trimmed-mean', updates);
     requireClients('trimmed-mean', updates.length, f, '2f + 1', 2 * f + 1);
     return { ...coordinateWise('trimmed-mean', updates, { kind: 'trimmed-mean', trim: f }), info: { f } };
   };

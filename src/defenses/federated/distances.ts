@@ -1,50 +1,41 @@
-import { pairwiseSquaredDistances } from '../../engine/kernels/index.js';
+import { vectorSquaredDistances } from '../../engine/kernels/index.js';
 import { squaredDistance } from './rows.js';
 
 /**
  * A pair closer than this fraction of ‖a − μ‖² + ‖b − μ‖² (μ: the mean of the rows measured together) may
- * have lost most of its digits: the engine's float32 Gram-based distances are accurate to about 1e-6 of that
- * sum. Such pairs are measured again.
+ * have lost most of its digits: the engine's Gram-based distances are accurate to about 1e-7 of that sum.
+ * Such pairs are measured again.
  */
 const CANCELLATION_RATIO = 0.1;
 
 /**
  * All pairwise squared Euclidean distances between the rows, n × n row-major float64, through the engine's
- * Gram-matrix kernel (`pairwiseSquaredDistances`: ‖a‖² + ‖b‖² − 2a·b after centring on the rows' mean).
+ * Gram-matrix kernel (`vectorSquaredDistances`: ‖a‖² + ‖b‖² − 2a·b after centring on the rows' mean).
  *
  * Centring alone fails for tight clusters that sit far from the other rows (honest clients agreeing to 1e-4,
  * attackers elsewhere): their distances are tiny next to their distance from the overall mean. Pairs that are
  * too close are grouped into clusters (connected components of "too close"); each cluster is measured again
  * on its own, centred on its own mean, recursively; a cluster that cannot be split further is measured by
- * direct float64 differences. Memory: one n × d float32 matrix of packed rows, reused at every level.
+ * direct float64 differences. Memory: the kernel's one copy of the rows measured at a time.
  */
-export function squaredDistanceMatrix(rows: readonly Float32Array[], d: number): Float64Array {
+export function squaredDistanceMatrix(rows: readonly Float32Array[]): Float64Array {
   const n = rows.length;
   const dist = new Float64Array(n * n);
   if (n < 2) return dist;
-  const packed = new Float32Array(n * d);
   fillDistances(
     rows,
     rows.map((_, i) => i),
-    d,
-    packed,
     dist,
   );
   return dist;
 }
 
-function fillDistances(
-  rows: readonly Float32Array[],
-  members: readonly number[],
-  d: number,
-  packed: Float32Array,
-  dist: Float64Array,
-): void {
+function fillDistances(rows: readonly Float32Array[], members: readonly number[], dist: Float64Array): void {
   const n = rows.length;
-  const imprecise = measure(rows, members, d, packed, dist);
+  const imprecise = measure(rows, members, dist);
   for (const cluster of clusters(imprecise, n)) {
     if (cluster.members.length > 2 && cluster.members.length < members.length) {
-      fillDistances(rows, cluster.members, d, packed, dist);
+      fillDistances(rows, cluster.members, dist);
       continue;
     }
     for (const [a, b] of cluster.pairs) dist[a * n + b] = dist[b * n + a] = squaredDistance(rows[a], rows[b]);
@@ -55,16 +46,11 @@ function fillDistances(
 function measure(
   rows: readonly Float32Array[],
   members: readonly number[],
-  d: number,
-  packed: Float32Array,
   dist: Float64Array,
 ): [number, number][] {
   const n = rows.length;
   const m = members.length;
-  members.forEach((i, a) => {
-    packed.set(rows[i], a * d);
-  });
-  const local = pairwiseSquaredDistances(packed.subarray(0, m * d), m, d);
+  const local = vectorSquaredDistances(members.map((i) => rows[i]));
   const spread = squaredDistancesToCombination(local, m, new Float64Array(m).fill(1 / m));
   const imprecise: [number, number][] = [];
   for (let a = 0; a < m; a++) {

@@ -37,7 +37,7 @@ export function geometricMedian(options: GeometricMedianOptions = {}): Aggregate
     const n = updates.length;
     const rows = updates.map((u) => u.update);
     const ids = updates.map((u) => u.id);
-    const dist = squaredDistanceMatrix(rows, d);
+    const dist = squaredDistanceMatrix(rows);
     const totalAlpha = alpha.reduce((s, a) => s + a, 0);
     let w = alpha.map((a) => a / totalAlpha);
     let distances = squaredDistancesToCombination(dist, n, w).map(Math.sqrt);

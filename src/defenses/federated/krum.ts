@@ -47,7 +47,7 @@ function krumAggregate(
   if (m > n) throw new InputError(`${rule}: cannot keep m = ${m} of n = ${n} clients`, { field: 'm' });
   const rows = updates.map((u) => u.update);
   const ids = updates.map((u) => u.id);
-  const dist = squaredDistanceMatrix(rows, d);
+  const dist = squaredDistanceMatrix(rows);
   const all = ids.map((_, i) => i);
   const scores = krumScores(dist, n, all, n - f - 2);
   const selected = rankByScore(scores, all, ids).slice(0, m);

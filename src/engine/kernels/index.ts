@@ -185,3 +185,20 @@ export function reduceCoordinates(
   }
   return activeKernels().reduceCoordinates(vectors, d, reduction, withDistances);
 }
+
+/**
+ * All pairwise squared Euclidean distances among a few long vectors (federated clients' updates: tens to
+ * hundreds of vectors of up to millions of values), n × n float64 with an exact 0 diagonal. Computed from
+ * the Gram matrix of the vectors centred on their mean, accumulated in float64, split over threads by
+ * columns; each entry is accurate to about 1e-7 × (|v_i − μ|² + |v_j − μ|²). Throws RangeError, naming the
+ * vector, on NaN or infinity.
+ */
+export function vectorSquaredDistances(vectors: readonly Float32Array[]): Float64Array {
+  if (vectors.length === 0) return new Float64Array(0);
+  const d = vectors[0].length;
+  vectors.forEach((v, i) => {
+    if (v.length !== d)
+      throw new RangeError(`vectorSquaredDistances: vector ${i} has ${v.length} values, vector 0 has ${d}`);
+  });
+  return activeKernels().vectorSquaredDistances(vectors, d);
+}

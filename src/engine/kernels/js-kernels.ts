@@ -8,9 +8,10 @@ import {
   pairwiseSquaredDistancesReference,
   reduceCoordinatesReference,
   topEigenvectorsReference,
+  vectorSquaredDistancesReference,
 } from './reference.js';
 import { DENSE_EIGEN_MAX_FEATURES, type ScatterProduct, subspaceIteration } from './subspace.js';
-import { checkFiniteMeans, checkFiniteRows } from './validate.js';
+import { checkFiniteMeans, checkFiniteRows, checkFiniteVectors } from './validate.js';
 
 /**
  * The fallback where WebAssembly SIMD is unavailable: the reference kernels on the main thread, except that
@@ -39,6 +40,10 @@ export const jsKernels: Kernels = {
     return subspaceIteration(scatterProduct(xc, n, d), n, d, k, opts);
   },
   reduceCoordinates: reduceCoordinatesReference,
+  vectorSquaredDistances(vectors, d) {
+    checkFiniteVectors('vectorSquaredDistances', vectors);
+    return vectorSquaredDistancesReference(vectors, d);
+  },
 };
 
 /** Throws, naming the row, where x or y holds NaN or infinity (as the WebAssembly kernels do). */

@@ -206,3 +206,17 @@ function reduceSorted(sorted: Float64Array, reduction: CoordinateReduction): num
     }
   }
 }
+
+/** n × n squared Euclidean distances among the vectors by direct float64 differences. */
+export function vectorSquaredDistancesReference(vectors: readonly Float32Array[], d: number): Float64Array {
+  const n = vectors.length;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < d; p++) s += (vectors[i][p] - vectors[j][p]) ** 2;
+      out[i * n + j] = out[j * n + i] = s;
+    }
+  }
+  return out;
+}

@@ -78,3 +78,9 @@ export function checkFiniteRows(kernel: string, name: string, squaredNorms: Arra
     }
   }
 }
+
+/** Throws, naming the first vector that holds NaN or infinity. */
+export function checkFiniteVectors(kernel: string, vectors: readonly Float32Array[]): void {
+  const bad = vectors.findIndex((v) => !v.every(Number.isFinite));
+  if (bad >= 0) throw new RangeError(`${kernel}: vector ${bad} holds NaN or infinity`);
+}

@@ -14,7 +14,7 @@ import type {
   Neighbors,
   ReducedCoordinates,
 } from './types.js';
-import { checkFiniteMeans, checkFiniteRows } from './validate.js';
+import { checkFiniteMeans, checkFiniteRows, checkFiniteVectors } from './validate.js';
 import {
   createSharedMemory,
   instantiateKernels,
@@ -40,6 +40,8 @@ const JOBS = [
   'col2im',
   'columnOrderStatistics',
   'rowSquaredDistancesTo',
+  'columnMeans',
+  'centredGramChunks',
 ] as const;
 type Job = (typeof JOBS)[number];
 type KernelFunction = (...args: number[]) => void;
@@ -57,6 +59,11 @@ const ACCUMULATE = 4;
 const REDUCTION_KINDS = { median: 0, 'trimmed-mean': 1, 'closest-to-median-mean': 2 } as const;
 // Coordinates columnOrderStatistics sorts at once.
 const COLUMN_LANES = 8;
+
+// Columns per block of wasm/gram.ts's columnMeans.
+const GRAM_BLOCK = 256;
+// Float64 values the partial Gram matrices of vectorSquaredDistances may take (32 MiB).
+const GRAM_PARTIAL_DOUBLES = 1 << 22;
 
 // The gemm microkernel tile (wasm/gemm.ts), the finest unit its work can be split into.
 const GEMM_MR = 4;
@@ -290,6 +297,48 @@ export class WasmKernels implements Kernels {
     const distances = mem.alloc(2 * n); // n float64
     this.stream('rowSquaredDistancesTo', [px, n, d, out, distances], n * d);
     return { result, squaredDistances: new Float64Array(this.wasmMemory.buffer, distances, n).slice() };
+  }
+
+  vectorSquaredDistances(vectors: readonly Float32Array[], d: number): Float64Array {
+    const n = vectors.length;
+    const out = new Float64Array(n * n);
+    if (d === 0) return out;
+    const mem = this.memory;
+    mem.reset();
+    const px = mem.alloc(n * d);
+    vectors.forEach((v, i) => {
+      mem.view(px + i * d * 4, d).set(v);
+    });
+    const threads = this.threadsFor(n * d, this.tuning.streamFloats);
+    const mean = mem.alloc(d);
+    const sums = mem.alloc(threads * GRAM_BLOCK * 2); // float64 per thread
+    this.run('columnMeans', [px, n, d, sums, mean], threads);
+    if (!mem.view(mean, d).every(Number.isFinite)) checkFiniteVectors('vectorSquaredDistances', vectors);
+    // A fixed chunk count (from the sizes alone) makes the sums independent of the thread count.
+    const chunks = Math.max(
+      1,
+      Math.min(64, Math.ceil(d / 16384), Math.floor(GRAM_PARTIAL_DOUBLES / (n * n))),
+    );
+    const partials = mem.alloc(chunks * n * n * 2);
+    this.run('centredGramChunks', [px, n, d, mean, chunks, partials], Math.min(chunks, threads));
+    const parts = new Float64Array(this.wasmMemory.buffer, partials, chunks * n * n);
+    const gram = new Float64Array(n * n);
+    for (let c = 0; c < chunks; c++) {
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) gram[i * n + j] += parts[c * n * n + i * n + j];
+    }
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(gram[i * n + i])) {
+        checkFiniteVectors('vectorSquaredDistances', vectors);
+        throw new RangeError(`vectorSquaredDistances: vector ${i} is too large to square`);
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const sq = Math.max(0, gram[i * n + i] + gram[j * n + j] - 2 * gram[i * n + j]);
+        out[i * n + j] = out[j * n + i] = sq;
+      }
+    }
+    return out;
   }
 
   /** Batcher's network for n values, its positions turned into byte offsets of 32-byte slots. */
