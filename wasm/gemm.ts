@@ -14,11 +14,16 @@ const NR: i32 = 8;
 const KC: i32 = 256;
 const MC: i32 = 128;
 const NC: i32 = 2048;
+// Square blocks of mirrorUpper.
+const MIRROR_BLOCK: i32 = 32;
 
 // Bits of the flags argument (mirrored in src/engine/kernels/wasm-kernels.ts).
 const TRANS_A: i32 = 1;
 const TRANS_B: i32 = 2;
 const ACCUMULATE: i32 = 4;
+// Only the tiles that reach the upper triangle (j ≥ i) of a square C: half the work for a symmetric product
+// such as X·Xᵀ; the rest of C is left as it was (see mirrorUpper).
+const UPPER: i32 = 8;
 
 /** Bytes of scratch one thread needs: a packed A block, a packed B panel and an edge tile. */
 export function gemmScratchBytes(): i32 {
@@ -43,6 +48,16 @@ export function gemm(
   tid: i32,
   threads: i32,
 ): void {
+  const tileScratch = scratch + <usize>tid * <usize>gemmScratchBytes();
+  if ((flags & UPPER) !== 0) {
+    // Row bands of equal triangle area; each band needs the columns from its first row on.
+    const rowTiles = (m + MR - 1) / MR;
+    const i0 = min(upperShare(rowTiles, tid, threads) * MR, m);
+    const i1 = min(upperShare(rowTiles, tid + 1, threads) * MR, m);
+    const j0 = (i0 / NR) * NR;
+    if (i0 < i1) gemmBlock(a, b, c, m, n, k, flags, i0, i1, j0, n, tileScratch);
+    return;
+  }
   let rowParts = 1;
   let least = f64.MAX_VALUE;
   for (let parts = 1; parts <= threads; parts++) {
@@ -61,9 +76,16 @@ export function gemm(
   const i1 = min(share(rowTiles, ti + 1, rowParts) * MR, m);
   const j0 = min(share(colTiles, tj, colParts) * NR, n);
   const j1 = min(share(colTiles, tj + 1, colParts) * NR, n);
-  if (i0 < i1 && j0 < j1) {
-    gemmBlock(a, b, c, m, n, k, flags, i0, i1, j0, j1, scratch + <usize>tid * <usize>gemmScratchBytes());
-  }
+  if (i0 < i1 && j0 < j1) gemmBlock(a, b, c, m, n, k, flags, i0, i1, j0, j1, tileScratch);
+}
+
+/**
+ * The first of `units` rows that thread `tid` takes when the work of row i is proportional to units − i (an
+ * upper triangle): rows units·(1 − √(1 − t/threads)) on, so every thread gets the same area.
+ */
+function upperShare(units: i32, tid: i32, threads: i32): i32 {
+  if (tid >= threads) return units;
+  return <i32>Math.floor(<f64>units * (1 - Math.sqrt(1 - <f64>tid / <f64>threads)));
 }
 
 /** C[i0:i1, j0:j1] for the whole k range. */
@@ -86,6 +108,7 @@ function gemmBlock(
   const tile = packedB + ((<usize>(KC * NC)) << 2);
   const transA = (flags & TRANS_A) !== 0;
   const transB = (flags & TRANS_B) !== 0;
+  const upper = (flags & UPPER) !== 0;
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -93,12 +116,15 @@ function gemmBlock(
       const overwrite = pc === 0 && (flags & ACCUMULATE) === 0;
       packB(b, n, k, transB, pc, kc, jc, nc, packedB);
       for (let ic = i0; ic < i1; ic += MC) {
+        // Below the diagonal from here on: nothing of this panel is wanted.
+        if (upper && ic > jc + nc - 1) break;
         const mc = min(MC, i1 - ic);
         packA(a, m, k, transA, ic, mc, pc, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
           const bp = packedB + ((<usize>(jr * kc)) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
+            if (upper && ic + ir > jc + jr + cols - 1) break;
             const rows = min(MR, mc - ir);
             const ap = packedA + ((<usize>(ir * kc)) << 2);
             const cij = c + ((<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) << 2);
@@ -230,6 +256,33 @@ function storeEdge(tile: usize, c: usize, ldc: i32, rows: i32, cols: i32, overwr
       const v = load<f32>(src + ((<usize>j) << 2));
       const at = dst + ((<usize>j) << 2);
       store<f32>(at, overwrite ? v : load<f32>(at) + v);
+    }
+  }
+}
+
+/**
+ * Copies the upper triangle of the square n × n matrix c onto its lower triangle (c[i][j] = c[j][i] for
+ * j < i), in 32 × 32 blocks so both sides are read and written a cache line at a time; threads take bands
+ * of rows of equal triangle area.
+ */
+export function mirrorUpper(c: usize, n: i32, tid: i32, threads: i32): void {
+  const blocks = (n + MIRROR_BLOCK - 1) / MIRROR_BLOCK;
+  // The lower triangle's work grows with the row: the mirror image of upperShare.
+  const b0 = blocks - upperShare(blocks, threads - tid, threads);
+  const b1 = blocks - upperShare(blocks, threads - tid - 1, threads);
+  for (let bi = b0; bi < b1; bi++) {
+    const r0 = bi * MIRROR_BLOCK;
+    const r1 = min(n, r0 + MIRROR_BLOCK);
+    for (let c0 = 0; c0 <= r0; c0 += MIRROR_BLOCK) {
+      for (let i = r0; i < r1; i++) {
+        const end = min(i, c0 + MIRROR_BLOCK);
+        for (let j = c0; j < end; j++) {
+          store<f32>(
+            c + ((<usize>i * <usize>n + <usize>j) << 2),
+            load<f32>(c + ((<usize>j * <usize>n + <usize>i) << 2)),
+          );
+        }
+      }
     }
   }
 }

@@ -3,7 +3,7 @@
 // heapBase(), so the module never allocates. Every kernel ends with (tid, threads): see threads.ts.
 export { columnOrderStatistics, columnScratchBytes, rowSquaredDistancesTo } from './columns';
 export { col2im, im2col } from './conv';
-export { gemm, gemmScratchBytes } from './gemm';
+export { gemm, gemmScratchBytes, mirrorUpper } from './gemm';
 export { centredGramChunks, columnMeans } from './gram';
 export { smallestK } from './select';
 export {

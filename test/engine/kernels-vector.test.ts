@@ -89,6 +89,24 @@ describe.each(wasmOnly)('pairwiseSquaredDistances on $name', ({ kernels }) => {
     expectWithin(got, expected, tolerance(x, n, x, n, d));
   });
 
+  // Only the upper triangle of X·Xᵀ is multiplied, then mirrored: sizes across the 4 × 8 tiles, the
+  // 128-row blocks and the 2048-column panels of the GEMM.
+  it.each([
+    [1, 1],
+    [2, 3],
+    [5, 7],
+    [9, 1],
+    [130, 17],
+    [2100, 3],
+  ])('among the %i rows of x (d=%i): matches the reference in both triangles', (n, d) => {
+    const x = randomArray(n + d, n * d);
+    expectWithin(
+      kernels.pairwiseSquaredDistances(x, n, d, undefined, n),
+      pairwiseSquaredDistancesReference(x, n, d),
+      tolerance(x, n, x, n, d),
+    );
+  });
+
   it('among the rows of x: symmetric with an exactly zero diagonal, duplicates at distance 0', () => {
     const n = 37;
     const d = 11;

@@ -42,6 +42,7 @@ const JOBS = [
   'rowSquaredDistancesTo',
   'columnMeans',
   'centredGramChunks',
+  'mirrorUpper',
 ] as const;
 type Job = (typeof JOBS)[number];
 type KernelFunction = (...args: number[]) => void;
@@ -55,6 +56,7 @@ type KernelExports = Record<Job, KernelFunction> & {
 const TRANS_A = 1;
 const TRANS_B = 2;
 const ACCUMULATE = 4;
+const UPPER = 8;
 // Reduction kinds of wasm/columns.ts.
 const REDUCTION_KINDS = { median: 0, 'trimmed-mean': 1, 'closest-to-median-mean': 2 } as const;
 // Coordinates columnOrderStatistics sorts at once.
@@ -180,7 +182,13 @@ export class WasmKernels implements Kernels {
     if (out.length === 0 || d === 0) return out;
     const { px, py, xNorms, yNorms } = this.prepareDistances('pairwiseSquaredDistances', x, n, d, y, m);
     const gram = this.memory.alloc(n * m);
-    this.gemm(px, py, gram, n, m, d, TRANS_B);
+    if (y === undefined) {
+      // X·Xᵀ is symmetric: compute the upper triangle and mirror it (half the multiply-adds).
+      this.gemm(px, px, gram, n, n, d, TRANS_B | UPPER);
+      this.stream('mirrorUpper', [gram, n], (n * n) / 2);
+    } else {
+      this.gemm(px, py, gram, n, m, d, TRANS_B);
+    }
     this.stream('distancesFromGram', [gram, n, m, xNorms, yNorms, y === undefined ? 0 : -1], n * m);
     out.set(this.memory.view(gram, n * m));
     return out;
