@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import {
+  allocateKernelArray,
   type ConvGeometry,
   convOutputSize,
   im2col,
@@ -27,7 +28,8 @@ import { printTable } from './table.js';
 
 type Case =
   | { id: string; kind: 'gemm'; m: number; n: number; k: number; transA: boolean; transB: boolean }
-  | { id: string; kind: 'matvec'; m: number; n: number; trans: boolean }
+  // resident: A, x and y in kernel memory (allocateKernelArray), as NumPy's arrays are in its own; else copied in per call.
+  | { id: string; kind: 'matvec'; m: number; n: number; trans: boolean; resident: boolean }
   | { id: string; kind: 'pairwise'; n: number; d: number }
   | { id: string; kind: 'knn'; n: number; d: number; k: number }
   | { id: string; kind: 'eigen'; n: number; d: number; iterations: number }
@@ -120,9 +122,15 @@ function prepare(c: Case): () => void {
       return () => matmul(a, b, out, c.m, c.n, c.k, opts);
     }
     case 'matvec': {
-      const a = random(c.m * c.n, 3);
-      const x = random(c.trans ? c.m : c.n, 4);
-      const y = new Float32Array(c.trans ? c.n : c.m);
+      const place = (values: Float32Array) => {
+        if (!c.resident) return values;
+        const array = allocateKernelArray(values.length);
+        array.set(values);
+        return array;
+      };
+      const a = place(random(c.m * c.n, 3));
+      const x = place(random(c.trans ? c.m : c.n, 4));
+      const y = place(new Float32Array(c.trans ? c.n : c.m));
       return () => matvec(a, x, y, c.m, c.n, c.trans);
     }
     case 'pairwise': {
@@ -168,7 +176,7 @@ function describeCase(c: Case): string {
     case 'gemm':
       return `gemm ${c.m}×${c.n}×${c.k}${c.transA ? ' Aᵀ' : ''}${c.transB ? ' Bᵀ' : ''}`;
     case 'matvec':
-      return `matvec ${c.trans ? 'Aᵀx' : 'Ax'}, A ${c.m}×${c.n}`;
+      return `matvec ${c.trans ? 'Aᵀx' : 'Ax'}, A ${c.m}×${c.n}${c.resident ? ', kernel arrays' : ', A copied in'}`;
     case 'pairwise':
       return `pairwise distances ${c.n}×${c.n}, d=${c.d}`;
     case 'knn':
@@ -204,8 +212,9 @@ const CASES: Case[] = [
   gemm(128, 784, 256, false, true), // input gradient: dY·Wᵀ
   { id: 'pairwise', kind: 'pairwise', n: 4000, d: 512 },
   { id: 'knn', kind: 'knn', n: 8000, d: 128, k: 10 },
-  { id: 'matvec', kind: 'matvec', m: 4096, n: 4096, trans: false },
-  { id: 'matvec-t', kind: 'matvec', m: 4096, n: 4096, trans: true },
+  { id: 'matvec', kind: 'matvec', m: 4096, n: 4096, trans: false, resident: true },
+  { id: 'matvec-t', kind: 'matvec', m: 4096, n: 4096, trans: true, resident: true },
+  { id: 'matvec-copy', kind: 'matvec', m: 4096, n: 4096, trans: false, resident: false },
   { id: 'eigen', kind: 'eigen', n: 60_000, d: 512, iterations: 20 },
   { id: 'im2col', kind: 'im2col', g: conv3x3(64, 32, 14) },
 ];

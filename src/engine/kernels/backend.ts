@@ -50,6 +50,10 @@ export interface Kernels {
   im2col(input: Float32Array, g: ConvGeometry, cols: Float32Array): void;
   col2im(cols: Float32Array, g: ConvGeometry, input: Float32Array): void;
   topEigenvectors(x: Float32Array, n: number, d: number, k: number, opts: EigenOptions): Eigenpairs;
+  /** A float32 array that matmul and matvec read and write in place (see allocateKernelArray). */
+  allocate(length: number): Float32Array;
+  /** Gives an array from `allocate` back; anything else is ignored. */
+  release(array: Float32Array): void;
   /** n × n squared distances among vectors of length d (n ≥ 1), float64. */
   vectorSquaredDistances(vectors: readonly Float32Array[], d: number): Float64Array;
   /** The vectors are finite, at least one, each of length d; the reduction's count fits n. */

@@ -29,7 +29,10 @@ export type {
 } from './types.js';
 export { convOutputSize } from './validate.js';
 
-/** C[m×n] (+)= op(A)[m×k] · op(B)[k×n]. A is stored m×k (k×m if transA); B k×n (n×k if transB). */
+/**
+ * C[m×n] (+)= op(A)[m×k] · op(B)[k×n]. A is stored m×k (k×m if transA); B k×n (n×k if transB). C must not
+ * overlap A or B.
+ */
 export function matmul(
   a: Float32Array,
   b: Float32Array,
@@ -46,7 +49,7 @@ export function matmul(
   activeKernels().matmul(a, b, c, m, n, k, opts);
 }
 
-/** y = A x (A m×n, x of n, y of m), or y = Aᵀ x (x of m, y of n) when `trans`. */
+/** y = A x (A m×n, x of n, y of m), or y = Aᵀ x (x of m, y of n) when `trans`; y must not overlap A or x. */
 export function matvec(
   a: Float32Array,
   x: Float32Array,
@@ -201,4 +204,21 @@ export function vectorSquaredDistances(vectors: readonly Float32Array[]): Float6
       throw new RangeError(`vectorSquaredDistances: vector ${i} has ${v.length} values, vector 0 has ${d}`);
   });
   return activeKernels().vectorSquaredDistances(vectors, d);
+}
+
+/**
+ * A zero-filled float32 array in the kernels' own memory: matmul and matvec read it, and write it as their
+ * output, in place instead of copying it in and out on every call — worth it for a large matrix used many
+ * times (a matrix-vector product streams the matrix once, so the copy would cost as much as the product).
+ * Every other kernel accepts it like any array. It stays valid until releaseKernelArray; with the js
+ * backend it is an ordinary array.
+ */
+export function allocateKernelArray(length: number): Float32Array {
+  checkSizes('allocateKernelArray', { length });
+  return activeKernels().allocate(length);
+}
+
+/** Gives back an array from allocateKernelArray; the array must not be used afterwards. */
+export function releaseKernelArray(array: Float32Array): void {
+  activeKernels().release(array);
 }

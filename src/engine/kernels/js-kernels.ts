@@ -40,6 +40,8 @@ export const jsKernels: Kernels = {
     return subspaceIteration(scatterProduct(xc, n, d), n, d, k, opts);
   },
   reduceCoordinates: reduceCoordinatesReference,
+  allocate: (length) => new Float32Array(length),
+  release: () => {},
   vectorSquaredDistances(vectors, d) {
     checkFiniteVectors('vectorSquaredDistances', vectors);
     return vectorSquaredDistancesReference(vectors, d);

@@ -153,13 +153,14 @@ export class WasmKernels implements Kernels {
     }
     const mem = this.memory;
     mem.reset();
-    const pa = mem.upload(a, m * k);
-    const pb = mem.upload(b, k * n);
-    const pc = opts.accumulate ? mem.upload(c, m * n) : mem.alloc(m * n);
+    const pa = mem.input(a, m * k);
+    const pb = mem.input(b, k * n);
+    const inPlace = mem.residentAddress(c);
+    const pc = inPlace ?? (opts.accumulate ? mem.upload(c, m * n) : mem.alloc(m * n));
     const flags =
       (opts.transA ? TRANS_A : 0) | (opts.transB ? TRANS_B : 0) | (opts.accumulate ? ACCUMULATE : 0);
     this.gemm(pa, pb, pc, m, n, k, flags);
-    c.set(mem.view(pc, m * n));
+    if (inPlace === undefined) c.set(mem.view(pc, m * n));
   }
 
   matvec(a: Float32Array, x: Float32Array, y: Float32Array, m: number, n: number, trans: boolean): void {
@@ -170,11 +171,20 @@ export class WasmKernels implements Kernels {
     const [inputs, outputs] = trans ? [m, n] : [n, m];
     const mem = this.memory;
     mem.reset();
-    const pa = mem.upload(a, m * n);
-    const px = mem.upload(x, inputs);
-    const py = mem.alloc(outputs);
+    const pa = mem.input(a, m * n);
+    const px = mem.input(x, inputs);
+    const inPlace = mem.residentAddress(y);
+    const py = inPlace ?? mem.alloc(outputs);
     this.stream(trans ? 'matvecTransposed' : 'matvec', [pa, px, py, m, n], m * n);
-    y.set(mem.view(py, outputs));
+    if (inPlace === undefined) y.set(mem.view(py, outputs));
+  }
+
+  allocate(length: number): Float32Array {
+    return length === 0 ? new Float32Array(0) : this.memory.allocResident(length);
+  }
+
+  release(array: Float32Array): void {
+    this.memory.releaseResident(array);
   }
 
   pairwiseSquaredDistances(x: Float32Array, n: number, d: number, y: Float32Array | undefined, m: number) {
