@@ -122,7 +122,7 @@ function dataAttackRows(): Row[] {
     const validation = subset(train, parts.test);
     const raw = (data: Dataset) => {
       const model = createClassifier('softmax');
-      model.fit(data, { epochs: 30, learningRate: 0.01, seed, standardize: false });
+      model.fit(data, { epochs: 30, learningRate: 0.01, seed, standardize: 'none' });
       return accuracy(model.predict(test.x), test.y);
     };
     const reference = raw(attackerTrain);

@@ -64,8 +64,8 @@ const BACKDOOR_TRIGGERS: { name: string; trigger: (seed: number) => TriggerSpec 
   },
 ];
 
-/** The retraining recipe of the removal table: BackdoorBench's pixel scaling, 40 epochs of a 128-unit MLP. */
-const PIXEL_VICTIM: VictimRecipe = { scaling: 'pixels', pixelRange: [0, 16] };
+/** The retraining recipe of the removal table: one scale for all pixels, 40 epochs of a 128-unit MLP. */
+const PIXEL_VICTIM: VictimRecipe = { scaling: 'global' };
 const STANDARDIZED_VICTIM: VictimRecipe = { scaling: 'features' };
 
 export async function run(): Promise<void> {

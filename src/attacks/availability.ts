@@ -87,7 +87,7 @@ export function availabilityPoisoning(dataset: Dataset, opts: AvailabilityOption
   const epochs = opts.epochs ?? 30;
   const fitSurrogate = () => {
     const model = createClassifier('softmax');
-    model.fit(combined(), { ...fit, epochs, standardize: false });
+    model.fit(combined(), { ...fit, epochs, standardize: 'none' });
     return model;
   };
   let surrogate = fitSurrogate();

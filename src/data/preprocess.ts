@@ -11,10 +11,27 @@ export interface Standardization {
 /**
  * Mean and population standard deviation of every feature of `train` (NaN cells are skipped). A feature
  * with zero variance gets std 1, so standardising maps it to 0 instead of dividing by zero.
+ *
+ * With `scope: 'global'`, one mean and one deviation over all the values, repeated for every feature: the
+ * right scaling for pixels. Per-feature statistics would divide a nearly constant border pixel by a tiny
+ * deviation, so a small change there (a blended trigger, noise) becomes tens of deviations and swamps the
+ * image.
  */
-export function fitStandardization(train: Dataset): Standardization {
+export function fitStandardization(
+  train: Dataset,
+  { scope = 'features' }: { scope?: 'features' | 'global' } = {},
+): Standardization {
   const n = train.y.length;
   const d = n === 0 ? 0 : train.x.data.length / n;
+  if (scope === 'global') {
+    // The same statistics as for one feature holding every value.
+    const { mean, std } = fitStandardization({
+      ...train,
+      x: { shape: [n * d, 1], data: train.x.data },
+      y: new Int32Array(n * d),
+    });
+    return { mean: new Array(d).fill(mean[0]), std: new Array(d).fill(std[0]) };
+  }
   const sum = new Float64Array(d);
   const count = new Float64Array(d);
   const x = train.x.data;

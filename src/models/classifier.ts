@@ -47,8 +47,11 @@ export const fitOptionsSchema = z.strictObject({
   /** Early stopping: epochs without a better validation loss before stopping; restores the best weights. */
   patience: z.number().int().positive().optional(),
   seed: z.number().int().min(0).max(0xffffffff).default(0),
-  /** Standardise each feature with the training data's mean and standard deviation (first fit only). */
-  standardize: z.boolean().default(true),
+  /**
+   * Standardise the inputs with the training data's statistics (first fit only): per feature (tabular
+   * data), with one mean and deviation for all features ('global': images), or not at all ('none').
+   */
+  standardize: z.enum(['features', 'global', 'none']).default('features'),
 });
 
 export type FitOptions = z.input<typeof fitOptionsSchema> & {
@@ -102,7 +105,8 @@ export class NetworkClassifier implements Classifier {
       const architecture = this.design!(dataset.x.shape.slice(1), dataset.numClasses);
       if (dataset.classNames !== undefined) architecture.classNames = [...dataset.classNames];
       if (dataset.featureNames !== undefined) architecture.featureNames = [...dataset.featureNames];
-      if (o.standardize) architecture.standardization = fitStandardization(train);
+      if (o.standardize !== 'none')
+        architecture.standardization = fitStandardization(train, { scope: o.standardize });
       this.net = Network.initialize(architecture, initSeed);
     } else if (dataset.numClasses !== this.net.numClasses) {
       throw new InputError(`the data has ${dataset.numClasses} classes, the model ${this.net.numClasses}`, {

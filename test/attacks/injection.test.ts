@@ -52,7 +52,7 @@ describe('baseline injections', () => {
 /** A classifier of the kind the availability attack targets: softmax regression on raw features. */
 function rawSoftmax(data: Dataset, seed: number) {
   const model = createClassifier('softmax');
-  model.fit(data, { epochs: 15, learningRate: 0.01, seed, standardize: false });
+  model.fit(data, { epochs: 15, learningRate: 0.01, seed, standardize: 'none' });
   return model;
 }
 

@@ -92,6 +92,28 @@ describe('antidote CLI: foundation commands', () => {
     expect(e.classes.map((c: { name: string }) => c.name)).toEqual(['ant', 'bee', 'cat']);
   });
 
+  it('standardises per feature by default, with one scale for all under --standardize global', async () => {
+    const stds: Record<string, number[]> = {};
+    for (const scope of ['features', 'global']) {
+      const model = join(dir, `model-${scope}`);
+      const args = ['train', join(dir, 'blobs.csv'), '--model', 'softmax', '--out', model, '--epochs', '2'];
+      expect((await runCli([...args, '--standardize', scope])).code).toBe(0);
+      stds[scope] = JSON.parse(readFileSync(join(model, 'architecture.json'), 'utf8')).standardization.std;
+    }
+    expect(new Set(stds.features).size).toBeGreaterThan(1);
+    expect(new Set(stds.global).size).toBe(1);
+    const bad = await runCli([
+      'train',
+      join(dir, 'blobs.csv'),
+      '--out',
+      join(dir, 'x'),
+      '--standardize',
+      'pixels',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('pixels');
+  });
+
   it('maps class names when the evaluation data lacks a class', async () => {
     const model = join(dir, 'model-names');
     expect(

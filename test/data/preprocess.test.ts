@@ -28,6 +28,18 @@ describe('standardisation', () => {
     expect(Array.from(out.x.data)).toEqual([0, 2, Number.NaN]);
   });
 
+  it('fits one mean and std over every value with scope global (NaN skipped)', () => {
+    const train = dataset([
+      [0, 2, 4],
+      [6, Number.NaN, 8],
+    ]);
+    // Values 0, 2, 4, 6, 8: mean 4, population variance (16 + 4 + 0 + 4 + 16) / 5 = 8.
+    const stats = fitStandardization(train, { scope: 'global' });
+    expect(stats.mean).toEqual([4, 4, 4]);
+    expect(stats.std).toEqual([Math.sqrt(8), Math.sqrt(8), Math.sqrt(8)]);
+    expect(fitStandardization(dataset([[5, 5]]), { scope: 'global' }).std).toEqual([1, 1]);
+  });
+
   for (const seed of [1, 2, 3]) {
     it(`maps training features to mean 0 and std 1 (seed ${seed})`, () => {
       const rng = new Rng(seed);

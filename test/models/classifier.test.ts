@@ -167,7 +167,7 @@ describe('NetworkClassifier.fit', () => {
     const huge = { ...data, x: { shape: data.x.shape, data: data.x.data.map((v) => v * 1e30) } };
     const model = createClassifier('softmax');
     const e = inputError(() =>
-      model.fit(huge, { epochs: 3, optimizer: 'sgd', learningRate: 1e30, standardize: false }),
+      model.fit(huge, { epochs: 3, optimizer: 'sgd', learningRate: 1e30, standardize: 'none' }),
     );
     expect(e.location.field).toBe('learningRate');
   });

@@ -22,7 +22,7 @@ interface TrainCliOptions extends DatasetCliOptions {
   patience?: number;
   hidden?: number[];
   inputShape?: number[];
-  standardize: boolean;
+  standardize: 'features' | 'global' | 'none';
   seed: number;
   format: 'text' | 'json';
 }
@@ -82,7 +82,12 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     )
     .option('--hidden <units>', 'hidden layer sizes, e.g. 256,128 (mlp) or 128 (cnn)', positiveList())
     .option('--input-shape <c,h,w>', 'image shape for flat rows (cnn), e.g. 1,8,8', positiveList(3))
-    .option('--no-standardize', 'do not standardise features with the training data statistics')
+    .option(
+      '--standardize <scope>',
+      'features (per feature: tabular data), global (one scale for all: images) or none',
+      parseChoice(['features', 'global', 'none'] as const),
+      'features',
+    )
     .option('--seed <n>', 'random seed', parseSeed, 0)
     .option('--format <format>', 'text or json', parseChoice(['text', 'json'] as const), 'text')
     .action((data: string, o: TrainCliOptions) => {
