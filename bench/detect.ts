@@ -215,7 +215,7 @@ function backdoorRemoval(): void {
     }
   }
   const seeds = REMOVAL_SEEDS.join(', ');
-  const setting = `digits 70/30, scan --fix, MLP-128 retrained 40 epochs on pixels scaled to [−1, 1]`;
+  const setting = `digits 70/30, scan --fix, MLP-128 retrained 40 epochs on globally standardised pixels`;
   printTable(`Backdoor removal, each seed (${setting})`, pixelRows);
   printTable(`Backdoor removal (${setting}; mean of seeds ${seeds})`, meanOverSeeds(pixelRows));
   printTable(
