@@ -30,7 +30,8 @@ type Case =
   | { id: string; kind: 'gemm'; m: number; n: number; k: number; transA: boolean; transB: boolean }
   // resident: A, x and y in kernel memory (allocateKernelArray), as NumPy's arrays are in its own; else copied in per call.
   | { id: string; kind: 'matvec'; m: number; n: number; trans: boolean; resident: boolean }
-  | { id: string; kind: 'pairwise'; n: number; d: number }
+  // into: a kernel array reused across runs (allocateKernelArray), else a new result array per call.
+  | { id: string; kind: 'pairwise'; n: number; d: number; into: boolean }
   | { id: string; kind: 'knn'; n: number; d: number; k: number }
   | { id: string; kind: 'eigen'; n: number; d: number; iterations: number }
   | { id: string; kind: 'im2col'; g: ConvGeometry };
@@ -135,7 +136,8 @@ function prepare(c: Case): () => void {
     }
     case 'pairwise': {
       const x = random(c.n * c.d, 5);
-      return () => pairwiseSquaredDistances(x, c.n, c.d);
+      const out = c.into ? allocateKernelArray(c.n * c.n) : undefined;
+      return () => pairwiseSquaredDistances(x, c.n, c.d, { out });
     }
     case 'knn': {
       const x = random(c.n * c.d, 10);
@@ -178,7 +180,7 @@ function describeCase(c: Case): string {
     case 'matvec':
       return `matvec ${c.trans ? 'Aᵀx' : 'Ax'}, A ${c.m}×${c.n}${c.resident ? ', kernel arrays' : ', A copied in'}`;
     case 'pairwise':
-      return `pairwise distances ${c.n}×${c.n}, d=${c.d}`;
+      return `pairwise distances ${c.n}×${c.n}, d=${c.d}${c.into ? ', into a kernel array' : ', new array'}`;
     case 'knn':
       return `${c.k} nearest neighbours ${c.n}×${c.n}, d=${c.d}`;
     case 'eigen':
@@ -210,7 +212,8 @@ const CASES: Case[] = [
   gemm(128, 256, 784), // dense layer forward: X·W
   gemm(784, 256, 128, true), // weight gradient: Xᵀ·dY
   gemm(128, 784, 256, false, true), // input gradient: dY·Wᵀ
-  { id: 'pairwise', kind: 'pairwise', n: 4000, d: 512 },
+  { id: 'pairwise', kind: 'pairwise', n: 4000, d: 512, into: false },
+  { id: 'pairwise-into', kind: 'pairwise', n: 4000, d: 512, into: true },
   { id: 'knn', kind: 'knn', n: 8000, d: 128, k: 10 },
   { id: 'matvec', kind: 'matvec', m: 4096, n: 4096, trans: false, resident: true },
   { id: 'matvec-t', kind: 'matvec', m: 4096, n: 4096, trans: true, resident: true },

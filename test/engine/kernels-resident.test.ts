@@ -1,7 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { allocateKernelArray, matvec, releaseKernelArray } from '../../src/engine/kernels/index.js';
 import { jsKernels } from '../../src/engine/kernels/js-kernels.js';
-import { matmulReference, matvecReference } from '../../src/engine/kernels/reference.js';
+import {
+  matmulReference,
+  matvecReference,
+  pairwiseSquaredDistancesReference,
+} from '../../src/engine/kernels/reference.js';
 import { expectWithin, randomArray, wasmVariants } from './kernels-fixtures.js';
 
 const variants = [{ name: 'js', kernels: jsKernels }, ...wasmVariants()];
@@ -45,7 +49,14 @@ describe.each(variants)('kernel arrays on $name', ({ kernels }) => {
     const ra = resident(a);
     const rb = resident(b);
     // Scratch-heavy calls in between must not touch the resident arrays.
-    kernels.pairwiseSquaredDistances(randomArray(3, 500 * 20), 500, 20, undefined, 500);
+    kernels.pairwiseSquaredDistances(
+      randomArray(3, 500 * 20),
+      500,
+      20,
+      undefined,
+      500,
+      new Float32Array(500 * 500),
+    );
     expect(ra).toEqual(a);
     expect(rb).toEqual(b);
     const expected = new Float32Array(m * k);
@@ -58,6 +69,24 @@ describe.each(variants)('kernel arrays on $name', ({ kernels }) => {
       2e-4,
     );
     for (const array of [ra, rb, rc]) kernels.release(array);
+  });
+
+  it('writes pairwise distances into a resident output in place, and into a plain one', () => {
+    for (const [n, m, d] of [
+      [7, 7, 5],
+      [130, 70, 33],
+    ]) {
+      const x = randomArray(n, n * d);
+      const y = n === m ? undefined : randomArray(m, m * d);
+      const expected = pairwiseSquaredDistancesReference(x, n, d, y ?? x, m);
+      const resident = kernels.allocate(n * m);
+      expect(kernels.pairwiseSquaredDistances(x, n, d, y, m, resident)).toBe(resident);
+      expectWithin(resident, expected, 1e-3);
+      const plain = new Float32Array(n * m);
+      expect(kernels.pairwiseSquaredDistances(x, n, d, y, m, plain)).toBe(plain);
+      expectWithin(plain, expected, 1e-3);
+      kernels.release(resident);
+    }
   });
 
   it('reuses released space, and ignores arrays it did not allocate', () => {

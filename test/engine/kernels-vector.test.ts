@@ -75,7 +75,11 @@ describe.each(wasmOnly)('pairwiseSquaredDistances on $name', ({ kernels }) => {
       const x = randomArray(seed, n * d);
       const y = randomArray(seed + 10, m * d);
       const expected = pairwiseSquaredDistancesReference(x, n, d, y, m);
-      expectWithin(kernels.pairwiseSquaredDistances(x, n, d, y, m), expected, tolerance(x, n, y, m, d));
+      expectWithin(
+        kernels.pairwiseSquaredDistances(x, n, d, y, m, new Float32Array(n * m)),
+        expected,
+        tolerance(x, n, y, m, d),
+      );
     }
   });
 
@@ -84,7 +88,7 @@ describe.each(wasmOnly)('pairwiseSquaredDistances on $name', ({ kernels }) => {
     const d = 20;
     const x = randomArray(8, n * d).map((v) => 1000 + v);
     const expected = pairwiseSquaredDistancesReference(x, n, d);
-    const got = kernels.pairwiseSquaredDistances(x, n, d, undefined, n);
+    const got = kernels.pairwiseSquaredDistances(x, n, d, undefined, n, new Float32Array(n * n));
     // Uncentred, |x|² ≈ 2e7 would leave errors of several units on distances of about 7.
     expectWithin(got, expected, tolerance(x, n, x, n, d));
   });
@@ -101,7 +105,7 @@ describe.each(wasmOnly)('pairwiseSquaredDistances on $name', ({ kernels }) => {
   ])('among the %i rows of x (d=%i): matches the reference in both triangles', (n, d) => {
     const x = randomArray(n + d, n * d);
     expectWithin(
-      kernels.pairwiseSquaredDistances(x, n, d, undefined, n),
+      kernels.pairwiseSquaredDistances(x, n, d, undefined, n, new Float32Array(n * n)),
       pairwiseSquaredDistancesReference(x, n, d),
       tolerance(x, n, x, n, d),
     );
@@ -112,7 +116,7 @@ describe.each(wasmOnly)('pairwiseSquaredDistances on $name', ({ kernels }) => {
     const d = 11;
     const x = randomArray(9, n * d);
     x.copyWithin(5 * d, 2 * d, 3 * d); // row 5 duplicates row 2
-    const got = kernels.pairwiseSquaredDistances(x, n, d, undefined, n);
+    const got = kernels.pairwiseSquaredDistances(x, n, d, undefined, n, new Float32Array(n * n));
     for (let i = 0; i < n; i++) {
       expect(got[i * n + i]).toBe(0);
       for (let j = 0; j < i; j++) expect(got[i * n + j]).toBe(got[j * n + i]);
@@ -123,7 +127,16 @@ describe.each(wasmOnly)('pairwiseSquaredDistances on $name', ({ kernels }) => {
 
   it('returns all zeros for zero features', () => {
     expect(
-      Array.from(kernels.pairwiseSquaredDistances(new Float32Array(0), 2, 0, new Float32Array(0), 3)),
+      Array.from(
+        kernels.pairwiseSquaredDistances(
+          new Float32Array(0),
+          2,
+          0,
+          new Float32Array(0),
+          3,
+          new Float32Array(2 * 3),
+        ),
+      ),
     ).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
@@ -209,10 +222,12 @@ describe.each(variants)('nearestNeighbors on $name', ({ kernels }) => {
     );
     expect(() => kernels.nearestNeighbors(randomArray(1, 8), 2, 4, 2, x, 20)).toThrow(/row 9 of y/);
     x[9 * 4 + 2] = Number.NEGATIVE_INFINITY;
-    expect(() => kernels.pairwiseSquaredDistances(x, 20, 4, undefined, 20)).toThrow(
-      /pairwiseSquaredDistances: row 9 of x/,
-    );
-    expect(() => kernels.pairwiseSquaredDistances(randomArray(1, 8), 2, 4, x, 20)).toThrow(/row 9 of y/);
+    expect(() =>
+      kernels.pairwiseSquaredDistances(x, 20, 4, undefined, 20, new Float32Array(20 * 20)),
+    ).toThrow(/pairwiseSquaredDistances: row 9 of x/);
+    expect(() =>
+      kernels.pairwiseSquaredDistances(randomArray(1, 8), 2, 4, x, 20, new Float32Array(2 * 20)),
+    ).toThrow(/row 9 of y/);
   });
 });
 
@@ -229,7 +244,12 @@ describe('vector kernels threading', () => {
         kernels.matvec(a, x.subarray(0, 200), y, 300, 200, false);
         kernels.matvec(a, x, yt, 300, 200, true);
         const neighbors = kernels.nearestNeighbors(a, 300, 200, 5, undefined, 300);
-        return [y, yt, kernels.pairwiseSquaredDistances(a, 300, 200, undefined, 300), neighbors.distances];
+        return [
+          y,
+          yt,
+          kernels.pairwiseSquaredDistances(a, 300, 200, undefined, 300, new Float32Array(300 * 300)),
+          neighbors.distances,
+        ];
       };
       const [expected, actual] = [run(one), run(three)];
       for (const [i, e] of expected.entries()) expectIdentical(actual[i], e);

@@ -81,12 +81,12 @@ describe('kernel argument checks', () => {
   it('infers the rows of y in pairwiseSquaredDistances and checks them', () => {
     const x = randomArray(3, 4 * 3);
     const y = randomArray(4, 5 * 3);
-    const got = pairwiseSquaredDistances(x, 4, 3, y);
+    const got = pairwiseSquaredDistances(x, 4, 3, { y });
     expectWithin(got, pairwiseSquaredDistancesReference(x, 4, 3, y, 5), 1e-5);
-    expect(() => pairwiseSquaredDistances(x, 4, 3, y.subarray(0, 14))).toThrow(
+    expect(() => pairwiseSquaredDistances(x, 4, 3, { y: y.subarray(0, 14) })).toThrow(
       /m must be a non-negative integer/,
     );
-    expect(() => pairwiseSquaredDistances(x, 4, 3, y, 6)).toThrow(
+    expect(() => pairwiseSquaredDistances(x, 4, 3, { y, m: 6 })).toThrow(
       'pairwiseSquaredDistances: y has 15 values, needs 18',
     );
   });

@@ -30,13 +30,14 @@ export interface Kernels {
     opts: MatmulOptions,
   ): void;
   matvec(a: Float32Array, x: Float32Array, y: Float32Array, m: number, n: number, trans: boolean): void;
-  /** y undefined: distances among the rows of x. */
+  /** y undefined: distances among the rows of x. Writes `out` (n·m floats) and returns it. */
   pairwiseSquaredDistances(
     x: Float32Array,
     n: number,
     d: number,
     y: Float32Array | undefined,
     m: number,
+    out: Float32Array,
   ): Float32Array;
   /** y undefined: neighbours among the rows of x, each row excluding itself. */
   nearestNeighbors(

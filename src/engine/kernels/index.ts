@@ -67,24 +67,26 @@ export function matvec(
 
 /**
  * Squared Euclidean distances between the rows of x (n×d) and the rows of y (m×d), as an n×m matrix;
- * y defaults to x (the diagonal is then exactly 0), m to y.length / d. Computed as |x|² + |y|² − 2x·y
- * after centring on x's mean, so each entry is accurate to about 1e-6 × (|x_i − μ|² + |y_j − μ|²).
- * Throws RangeError, naming the row, if x or y holds NaN or infinity.
+ * y defaults to x (the diagonal is then exactly 0; only half of X·Xᵀ is multiplied), m to y.length / d.
+ * Computed as |x|² + |y|² − 2x·y after centring on x's mean, so each entry is accurate to about
+ * 1e-6 × (|x_i − μ|² + |y_j − μ|²). The result goes into `out` when given (n·m floats; a kernel array from
+ * allocateKernelArray is written in place), else into a new array. Throws RangeError, naming the row, if x or
+ * y holds NaN or infinity.
  */
 export function pairwiseSquaredDistances(
   x: Float32Array,
   n: number,
   d: number,
-  y?: Float32Array,
-  m?: number,
+  opts: { y?: Float32Array; m?: number; out?: Float32Array } = {},
 ): Float32Array {
+  const { y, out } = opts;
   checkSizes('pairwiseSquaredDistances', { n, d });
   checkLength('pairwiseSquaredDistances', 'x', x, n * d);
-  if (y === undefined) return activeKernels().pairwiseSquaredDistances(x, n, d, undefined, n);
-  const rows = m ?? (d > 0 ? y.length / d : Number.NaN);
-  checkSizes('pairwiseSquaredDistances', { m: rows });
-  checkLength('pairwiseSquaredDistances', 'y', y, rows * d);
-  return activeKernels().pairwiseSquaredDistances(x, n, d, y, rows);
+  const m = y === undefined ? n : (opts.m ?? (d > 0 ? y.length / d : Number.NaN));
+  checkSizes('pairwiseSquaredDistances', { m });
+  if (y !== undefined) checkLength('pairwiseSquaredDistances', 'y', y, m * d);
+  if (out !== undefined) checkLength('pairwiseSquaredDistances', 'out', out, n * m);
+  return activeKernels().pairwiseSquaredDistances(x, n, d, y, m, out ?? new Float32Array(n * m));
 }
 
 /**

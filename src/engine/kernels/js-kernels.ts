@@ -24,9 +24,10 @@ export const jsKernels: Kernels = {
   dispose: () => {},
   matmul: matmulReference,
   matvec: matvecReference,
-  pairwiseSquaredDistances(x, n, d, y, m) {
+  pairwiseSquaredDistances(x, n, d, y, m, out) {
     checkFiniteData('pairwiseSquaredDistances', x, n, d, y, m);
-    return pairwiseSquaredDistancesReference(x, n, d, y ?? x, m);
+    out.set(pairwiseSquaredDistancesReference(x, n, d, y ?? x, m));
+    return out;
   },
   nearestNeighbors(x, n, d, k, y, m) {
     checkFiniteData('nearestNeighbors', x, n, d, y, m);

@@ -187,11 +187,19 @@ export class WasmKernels implements Kernels {
     this.memory.releaseResident(array);
   }
 
-  pairwiseSquaredDistances(x: Float32Array, n: number, d: number, y: Float32Array | undefined, m: number) {
-    const out = new Float32Array(n * m);
-    if (out.length === 0 || d === 0) return out;
+  pairwiseSquaredDistances(
+    x: Float32Array,
+    n: number,
+    d: number,
+    y: Float32Array | undefined,
+    m: number,
+    out: Float32Array,
+  ) {
+    if (out.length === 0) return out;
+    if (d === 0) return out.fill(0);
     const { px, py, xNorms, yNorms } = this.prepareDistances('pairwiseSquaredDistances', x, n, d, y, m);
-    const gram = this.memory.alloc(n * m);
+    const inPlace = this.memory.residentAddress(out);
+    const gram = inPlace ?? this.memory.alloc(n * m);
     if (y === undefined) {
       // X·Xᵀ is symmetric: compute the upper triangle and mirror it (half the multiply-adds).
       this.gemm(px, px, gram, n, n, d, TRANS_B | UPPER);
@@ -200,7 +208,7 @@ export class WasmKernels implements Kernels {
       this.gemm(px, py, gram, n, m, d, TRANS_B);
     }
     this.stream('distancesFromGram', [gram, n, m, xNorms, yNorms, y === undefined ? 0 : -1], n * m);
-    out.set(this.memory.view(gram, n * m));
+    if (inPlace === undefined) out.set(this.memory.view(gram, n * m));
     return out;
   }
 
