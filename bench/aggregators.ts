@@ -22,6 +22,7 @@ import {
   median,
   multiKrum,
   normClipping,
+  screenedMean,
   trimmedMean,
 } from '../src/defenses/federated/index.js';
 import { kernelInfo } from '../src/engine/kernels/index.js';
@@ -153,7 +154,8 @@ function rules(f: number, updates: readonly ClientUpdate[]): [string, () => Aggr
     ['centered-clipping', () => centeredClipping()],
     ['fltrust', () => flTrust({ serverUpdate: updates[0].update })],
     ['foolsgold', () => foolsGold()],
-    ['bucketing(s=2) + centered-clipping (default)', () => bucketing({ s: 2 }, centeredClipping())],
+    ['screened-mean (default)', () => screenedMean({ f })],
+    ['bucketing(s=2) + centered-clipping', () => bucketing({ s: 2 }, centeredClipping())],
     ['bucketing(s=2) + krum', () => bucketing({ s: 2 }, krum({ f }))],
   ];
 }

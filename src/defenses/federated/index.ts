@@ -41,5 +41,11 @@ export {
   robustZScores,
   updateReputation,
 } from './reputation.js';
+export {
+  type ScreenedMeanOptions,
+  type ScreenedOut,
+  type ScreeningSignal,
+  screenedMean,
+} from './screened-mean.js';
 export type { Aggregate, AggregateContext, AggregateResult, ClientUpdate } from './types.js';
 export { validateUpdates } from './validate.js';

@@ -29,6 +29,7 @@ import {
 } from './krum.js';
 import { type NormClippingOptions, normClipping, normClippingOptions } from './norm-clipping.js';
 import { parseOptions, positiveCount } from './options.js';
+import { type ScreenedMeanOptions, screenedMean, screenedMeanOptions } from './screened-mean.js';
 import type { Aggregate } from './types.js';
 
 export interface AggregatorEntry {
@@ -103,6 +104,13 @@ export const aggregators = {
     options: flTrustOptions,
     create: (o) => flTrust(o as FlTrustOptions),
   },
+  'screened-mean': {
+    summary:
+      'clip to the median norm, leave out clients unusual in size, direction, history or likeness (sybils), average the rest',
+    reference: 'Sun et al. 2019; Karimireddy et al. 2021; Fung et al. 2020',
+    options: screenedMeanOptions,
+    create: (o) => screenedMean(o as ScreenedMeanOptions),
+  },
   foolsgold: {
     summary: 'down-weight clients whose accumulated updates look alike (sybils); keeps history',
     reference: 'Fung et al. 2020',
@@ -116,18 +124,16 @@ export type AggregatorName = keyof typeof aggregators;
 export const aggregatorNames = Object.keys(aggregators) as AggregatorName[];
 
 /**
- * The rule the library uses when none is chosen: bucketing with s = 2 in front of centred clipping.
- * Why: Krum, Multi-Krum, Bulyan, the median and the trimmed mean all need to know f, throw away honest
- * clients
- * whose data differ (non-IID), and are defeated by small coordinated shifts that stay inside the honest
- * spread
- * ("A little is enough", Baruch et al. 2019; inner-product manipulation, Xie et al. 2020). Centred clipping
- * bounds every client's pull on the result by τ/n per step without needing f (τ adapts to the round), and
- * Karimireddy et al. 2021 found it robust to both attacks; bucketing (Karimireddy et al. 2022) then restores
- * robustness under heterogeneous clients. It is also cheap: one coordinate-wise median and one GEMM on the
- * ⌈n/2⌉ bucket means. To be confirmed against the attack simulator.
+ * The rule the library uses when none is chosen: the screened mean (see `screenedMean`). Why: on the attack
+ * matrix (bench/federated.ts: Fashion-MNIST, 50 clients, 20% malicious, IID and Dirichlet(0.5)) every rule
+ * that only bounds or trims (median, trimmed mean, centred clipping, bucketing, geometric median) lets
+ * Min-Max through and keeps a planted backdoor, and Krum's single pick costs 10 to 25 points of accuracy.
+ * Screening clients by size, direction, history and likeness leaves out the attackers of every attack there
+ * while keeping nearly every honest client, and its suspicion scores let reputation quarantine them early.
+ * Known gap: backdoor clients among non-IID (Dirichlet) clients look like honest ones and are not left out;
+ * no rule of the library keeps that backdoor's ASR under 5% (see the bench).
  */
-export const recommendedAggregator = { name: 'centered-clipping', bucketSize: 2 } as const;
+export const recommendedAggregator = { name: 'screened-mean' } as const satisfies { name: AggregatorName };
 
 const registryOptions = z.object({ bucketSize: positiveCount.optional() });
 
@@ -151,5 +157,5 @@ export function aggregatorByName(name: string, options: Record<string, unknown> 
 
 /** The recommended rule (see `recommendedAggregator`). */
 export function defaultAggregator(): Aggregate {
-  return aggregatorByName(recommendedAggregator.name, { bucketSize: recommendedAggregator.bucketSize });
+  return aggregatorByName(recommendedAggregator.name);
 }

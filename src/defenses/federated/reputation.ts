@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { InputError } from '../../errors.js';
 import { parseOptions, positiveCount, positiveNumber } from './options.js';
-import { medianOf } from './rows.js';
+import { robustZ } from './robust-z.js';
 import type { AggregateResult } from './types.js';
 
 export const reputationOptions = z.strictObject({
   /** Weight λ of the newest round in the exponential average: score ← (1 − λ)·score + λ·z. */
   decay: positiveNumber.refine((v) => v <= 1, { error: 'must be in (0, 1]' }).default(0.2),
   /** Quarantine when the averaged z-score reaches this. */
-  threshold: positiveNumber.default(3),
+  threshold: positiveNumber.default(3.5),
   /** Rounds a client must have been observed before it can be quarantined. */
   minRounds: positiveCount.default(3),
-  /** Per-round z-scores are clipped to ±maxZ, so no single round can decide alone. */
-  maxZ: positiveNumber.default(6),
+  /**
+   * Per-round z-scores are clipped to ±maxZ. One round at the clip moves the average by decay·maxZ = 3, so
+   * a blatant outlier (an update pointing against everyone, many times the usual size, or a copy of
+   * another client's) needs little more evidence in its next rounds, while an honest client that is
+   * unusual now and then (z of 2 to 5) never averages up to the threshold.
+   */
+  maxZ: positiveNumber.default(15),
 });
 export type ReputationOptions = z.input<typeof reputationOptions>;
 
@@ -88,13 +93,9 @@ export function quarantinedClients(state: ReputationState): string[] {
     .map(([id]) => id);
 }
 
-const MAD_TO_SIGMA = 1.4826;
-const MEAN_DEVIATION_TO_SIGMA = 1.2533;
-
 /**
- * Robust z-scores of one round's suspicion scores, clipped to ±maxZ. When more than half the scores are equal
- * (MAD = 0, common for weights such as FoolsGold's) the mean absolute deviation from the median is the scale;
- * when every score is equal, every z is 0.
+ * Robust z-scores of one round's suspicion scores (see `robustZ`), clipped to ±maxZ; non-finite scores are
+ * rejected with the client named.
  */
 export function robustZScores(
   scores: Readonly<Record<string, number>>,
@@ -105,15 +106,12 @@ export function robustZScores(
     if (!Number.isFinite(s))
       throw new InputError(`reputation: client "${id}" has suspicion ${s}`, { field: 'scores' });
   }
-  const values = entries.map(([, s]) => s);
-  const centre = medianOf(values);
-  const deviations = values.map((s) => Math.abs(s - centre));
-  let scale = MAD_TO_SIGMA * medianOf(deviations);
-  if (scale === 0) scale = (MEAN_DEVIATION_TO_SIGMA * deviations.reduce((a, b) => a + b, 0)) / values.length;
-  const z: Record<string, number> = Object.create(null);
-  for (const [id, s] of entries)
-    z[id] = scale > 0 ? Math.max(-maxZ, Math.min(maxZ, (s - centre) / scale)) : 0;
-  return z;
+  const z = robustZ(entries.map(([, s]) => s));
+  const clipped: Record<string, number> = Object.create(null);
+  entries.forEach(([id], i) => {
+    clipped[id] = Math.max(-maxZ, Math.min(maxZ, z[i]));
+  });
+  return clipped;
 }
 
 /** A small stateful wrapper over `updateReputation` for callers that prefer an object. */

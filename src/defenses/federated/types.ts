@@ -13,6 +13,12 @@ export interface ClientUpdate {
 export interface AggregateContext {
   seed?: number;
   round?: number;
+  /**
+   * The server's momentum: an exponential moving average of the previous rounds' aggregates, for rules that
+   * learn from history (Karimireddy, He & Jaggi 2021). It points where training has been going, which this
+   * round's attackers cannot steer; absent in the first round.
+   */
+  momentum?: Float32Array;
 }
 
 export interface AggregateResult {

@@ -9,6 +9,7 @@ import { foolsGold } from '../../../src/defenses/federated/foolsgold.js';
 import { geometricMedian } from '../../../src/defenses/federated/geometric-median.js';
 import { krum, multiKrum } from '../../../src/defenses/federated/krum.js';
 import { normClipping } from '../../../src/defenses/federated/norm-clipping.js';
+import { screenedMean } from '../../../src/defenses/federated/screened-mean.js';
 import type { Aggregate } from '../../../src/defenses/federated/types.js';
 import { Rng } from '../../../src/engine/rng.js';
 import { copyUpdates, gaussianClients, gaussianVector, SEEDS, shuffled } from './fixtures.js';
@@ -28,6 +29,7 @@ function rules(): [string, Aggregate][] {
     ['geometric-median', geometricMedian()],
     ['norm-clipping', normClipping({ noise: 0.1 })],
     ['centered-clipping', centeredClipping()],
+    ['screened-mean', screenedMean({ f: 3 })],
     ['fltrust', flTrust({ serverUpdate: server })],
     ['foolsgold', foolsGold()],
     ['bucketing(krum)', bucketing({ s: 2 }, krum({ f: 1 }))],

@@ -33,13 +33,13 @@ describe('robustZScores', () => {
   });
 });
 
-// x is always clipped to z = 6; a, b, c stay below 1.1 in absolute value.
+// x's z-score is (1000 − 2.5) / 1.4826 ≈ 673, so x is always at the clip; a, b, c stay below 1.1 in absolute value.
 const round = { rule: 'test', scores: { a: 1, b: 2, c: 3, x: 1000 } };
 
 describe('updateReputation', () => {
   it('averages exponentially and quarantines at the threshold (worked example)', () => {
-    // λ = 0.2, z = 6 every round: 1.2, 2.16, 2.928, 3.5424 → crosses 3 in round 4.
-    let state = createReputation();
+    // λ = 0.2, z clipped to 6 every round: 1.2, 2.16, 2.928, 3.5424 → crosses 3 in round 4.
+    let state = createReputation({ maxZ: 6, threshold: 3 });
     const expected = [1.2, 2.16, 2.928, 3.5424];
     for (let r = 1; r <= 4; r++) {
       state = updateReputation(state, round, r);
@@ -48,6 +48,18 @@ describe('updateReputation', () => {
     }
     expect(state.clients.x.quarantine).toEqual({ rule: 'test', round: 4, score: expect.closeTo(3.5424, 9) });
     expect(quarantinedClients(state)).toEqual(['x']);
+  });
+
+  it('by default lets a blatant outlier in after minRounds = 3 rounds (worked example)', () => {
+    // λ = 0.2, z clipped to 15: 3, 5.4 (too early: 2 rounds), 7.32 ≥ 3.5 in the third round.
+    let state = createReputation();
+    const expected = [3, 5.4, 7.32];
+    for (let r = 1; r <= 3; r++) {
+      state = updateReputation(state, round, r);
+      expect(state.clients.x.score).toBeCloseTo(expected[r - 1], 9);
+      expect(state.clients.x.quarantine?.round).toBe(r === 3 ? 3 : undefined);
+    }
+    expect(state.options).toEqual({ decay: 0.2, threshold: 3.5, minRounds: 3, maxZ: 15 });
   });
 
   it('waits for minRounds, keeps quarantine sticky and records the first crossing', () => {

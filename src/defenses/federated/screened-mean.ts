@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { squaredDistanceMatrix } from './distances.js';
+import { rankByScore } from './krum.js';
+import { byzantineCount, parseOptions, positiveNumber } from './options.js';
+import { robustZ } from './robust-z.js';
+import { byClient, dot, medianOf, norm, weightedSum } from './rows.js';
+import type { Aggregate } from './types.js';
+import { checkVector, requireClients, validateUpdates } from './validate.js';
+
+export const screenedMeanOptions = z.strictObject({
+  /** Always leave out the f most suspicious clients (e.g. the number of attackers expected). */
+  f: byzantineCount.default(0),
+  /** Also leave out every client whose suspicion, a robust z-score, is above this. */
+  threshold: positiveNumber.default(3),
+});
+export type ScreenedMeanOptions = z.input<typeof screenedMeanOptions>;
+
+/** What a screened mean measures of each client; each becomes a robust z-score across the round. */
+export type ScreeningSignal = 'magnitude' | 'dissent' | 'reversal' | 'similarity';
+
+/** A client the screen left out, and the signal that scored it highest. */
+export interface ScreenedOut {
+  id: string;
+  signal: ScreeningSignal;
+  z: number;
+}
+
+/**
+ * Screened mean: published defences composed, each stopping a different family of attacks.
+ * 1. Every update is clipped to the median norm (norm bounding, Sun et al. 2019, with FLAME's median bound,
+ *    Nguyen et al. 2022), so no update outweighs a typical one.
+ * 2. Every client is measured four ways, each turned into a robust z-score across the round:
+ *    - magnitude, log ‖gᵢ‖: boosted and noise updates (model replacement, Bagdasaryan et al. 2020);
+ *    - dissent, the cosine distance to the mean of the clipped updates: updates pushing against this round's
+ *      consensus (sign flipping, inner-product manipulation, Min-Max);
+ *    - reversal, the cosine distance to the server momentum `ctx.momentum` when there is one: updates that
+ *      undo what training has learnt so far (label flipping, backdoors); the history idea of Karimireddy, He
+ *      & Jaggi 2021, "Learning from history for Byzantine robust optimization";
+ *    - similarity, the largest cosine similarity to another client: sybils sending (nearly) one update, as
+ *      ALIE, IPM and Min-Max attackers do (FoolsGold's signal, Fung, Yoon & Beschastnikh 2020).
+ *    A client's suspicion is its largest z.
+ * 3. The f most suspicious clients, and every client above `threshold`, are left out (f as in Multi-Krum,
+ *    Blanchard et al. 2017; the threshold also works when f is unknown); the result is the mean of the
+ *    other clipped updates. Precondition n ≥ 2f + 1: the statistics assume an honest majority. Weights are
+ *    ignored.
+ * Scores: the suspicion; accepted: the clients kept; `info.excluded`: the clients left out, each with the
+ * signal that scored it highest. Cost: one Gram matrix of the updates (the engine's kernel) and O(n·d) passes.
+ */
+export function screenedMean(options: ScreenedMeanOptions = {}): Aggregate {
+  const { f, threshold } = parseOptions('screened-mean', screenedMeanOptions, options);
+  return (updates, ctx) => {
+    const d = validateUpdates('screened-mean', updates);
+    const n = updates.length;
+    requireClients('screened-mean', n, f, '2f + 1', 2 * f + 1);
+    const momentum = ctx?.momentum;
+    if (momentum !== undefined) checkVector('screened-mean', 'momentum', momentum, d);
+    const rows = updates.map((u) => u.update);
+    const ids = updates.map((u) => u.id);
+    const norms = rows.map(norm);
+    const bound = medianOf(norms);
+    // A zero bound (most updates are zero) clips everything to zero rather than dividing by it.
+    const scale = norms.map((r) => (r > bound ? bound / r : 1));
+    const measured = screeningSignals(rows, norms, scale, momentum).map(({ signal, values }) => ({
+      signal,
+      z: robustZ(values),
+    }));
+    const strongest = ids.map((_, i) => {
+      let best = { signal: measured[0].signal, z: measured[0].z[i] };
+      for (const { signal, z } of measured) if (z[i] > best.z) best = { signal, z: z[i] };
+      return best;
+    });
+    const suspicion = strongest.map((s) => s.z);
+    const ranked = rankByScore(
+      suspicion,
+      ids.map((_, i) => i),
+      ids,
+    ).reverse();
+    // The least suspicious client always stays, so the result is never empty.
+    const excluded = ranked.slice(0, n - 1).filter((i, rank) => rank < f || suspicion[i] > threshold);
+    const left = new Set(excluded);
+    const kept = ids.flatMap((_, i) => (left.has(i) ? [] : [i]));
+    const coefficients = new Float64Array(n);
+    for (const i of kept) coefficients[i] = scale[i] / kept.length;
+    return {
+      rule: 'screened-mean',
+      update: weightedSum(rows, coefficients, d),
+      accepted: kept.map((i) => ids[i]),
+      scores: byClient(ids, suspicion),
+      info: {
+        bound,
+        f,
+        threshold,
+        excluded: excluded.map((i): ScreenedOut => ({ id: ids[i], ...strongest[i] })),
+      },
+    };
+  };
+}
+
+/**
+ * The raw statistics behind the screen, all from the Gram matrix G of the updates (Gᵢⱼ = gᵢ·gⱼ, derived from
+ * the engine's pairwise distances) plus one dot product per client with the momentum: the clipped mean
+ * v = Σⱼ sⱼgⱼ / n never has to be formed to measure angles to it.
+ */
+function screeningSignals(
+  rows: readonly Float32Array[],
+  norms: readonly number[],
+  scale: readonly number[],
+  momentum: Float32Array | undefined,
+): { signal: ScreeningSignal; values: number[] }[] {
+  const n = rows.length;
+  const dist = squaredDistanceMatrix(rows);
+  const gram = (i: number, j: number) =>
+    i === j ? norms[i] ** 2 : (norms[i] ** 2 + norms[j] ** 2 - dist[i * n + j]) / 2;
+  const cosine = (product: number, a: number, b: number) => (a > 0 && b > 0 ? product / (a * b) : 0);
+  const towardsMean = norms.map((_, i) => {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += scale[j] * gram(i, j);
+    return s / n;
+  });
+  let meanSquared = 0;
+  for (let i = 0; i < n; i++) meanSquared += (scale[i] * towardsMean[i]) / n;
+  const meanNorm = Math.sqrt(Math.max(0, meanSquared));
+  const signals: { signal: ScreeningSignal; values: number[] }[] = [
+    { signal: 'magnitude', values: norms.map((r) => Math.log(Math.max(r, Number.MIN_VALUE))) },
+    { signal: 'dissent', values: towardsMean.map((p, i) => 1 - cosine(p, norms[i], meanNorm)) },
+    {
+      signal: 'similarity',
+      values: norms.map((_, i) => {
+        let best = -1;
+        for (let j = 0; j < n; j++)
+          if (j !== i) best = Math.max(best, cosine(gram(i, j), norms[i], norms[j]));
+        return best;
+      }),
+    },
+  ];
+  if (momentum !== undefined) {
+    const momentumNorm = norm(momentum);
+    signals.push({
+      signal: 'reversal',
+      values: rows.map((row, i) => 1 - cosine(dot(row, momentum), norms[i], momentumNorm)),
+    });
+  }
+  return signals;
+}
