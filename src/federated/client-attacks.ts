@@ -87,13 +87,15 @@ export function attackRound(name: FlAttackName, a: RoundAttack): ClientUpdate[] 
       return dataDrivenUpdates(a.honest, {
         ...base,
         localData: a.localData,
-        poison: (data, seed) =>
-          plantBackdoor(data, {
+        poison: (data, seed) => {
+          const target = backdoor.target ?? 0;
+          return plantBackdoor(data, {
             trigger: backdoor.trigger,
-            target: backdoor.target ?? 0,
-            rate: BACKDOOR_RATE,
+            target,
+            count: backdoorCount(data, target),
             seed,
-          }),
+          });
+        },
         train: a.train,
       }).output;
     }
@@ -123,6 +125,16 @@ export function defaultBackdoor(data: Dataset): BackdoorTarget {
       ? patchTrigger({ imageShape, value })
       : { kind: 'tabular', features, values: features.map(() => value) };
   return { trigger, target: 0, allToAll: false, cleanLabel: false };
+}
+
+/**
+ * How many of a backdoor client's samples get the trigger: BACKDOOR_RATE of them, but only samples of
+ * another class can be relabelled to the target, and a non-IID client may hold few of those.
+ */
+function backdoorCount(data: Dataset, target: number): number {
+  let others = 0;
+  for (const label of data.y) if (label !== target) others++;
+  return Math.min(others, Math.round(BACKDOOR_RATE * data.y.length));
 }
 
 /** √(mean of squares) over every coordinate of every update. */

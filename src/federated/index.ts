@@ -7,6 +7,8 @@ export {
   matrixAttackNames,
   matrixMarkdown,
   parseNameList,
+  type RecommendedVerdict,
+  recommendedSummary,
   runFederatedMatrix,
 } from './matrix.js';
 export { type PartitionKind, type PartitionOptions, partitionIndices } from './partition.js';

@@ -2,8 +2,9 @@
  * A seeded federated-learning simulation (FedAvg of McMahan et al. 2017, with any aggregation rule): the
  * training set is split over n clients, a fraction of them malicious; every round each client trains the
  * global model locally and sends weights(after) − weights(before), the attack replaces the malicious
- * clients' updates, the rule aggregates, and reputation scores every client. Quarantined clients are left
- * out of later rounds. Same options and seed → the same result, byte for byte.
+ * clients' updates, the rule aggregates (it may read the server momentum, an average of past aggregates),
+ * and reputation scores every client. Quarantined clients are left out of later rounds, unless quarantine is
+ * off (plain FedAvg, the undefended baseline). Same options and seed → the same result, byte for byte.
  */
 import { type TriggeredSet, triggerTestSet } from '../attacks/backdoor.js';
 import type { Dataset } from '../data/dataset.js';
@@ -28,6 +29,8 @@ import { softmaxRegressionArchitecture } from '../models/softmax-regression.js';
 import { attackRound, checkAttackName, defaultBackdoor, type FlAttackName } from './client-attacks.js';
 import { type PartitionKind, partitionIndices } from './partition.js';
 import { flattenWeights, withWeights } from './weights.js';
+
+const DEFAULT_SERVER_MOMENTUM = 0.8;
 
 export interface SimulationOptions {
   train: Dataset;
@@ -54,6 +57,16 @@ export interface SimulationOptions {
   /** Samples of the training set held out as the server's clean root set (FLTrust's g₀, standardisation). */
   rootSamples?: number;
   reputation?: ReputationOptions;
+  /**
+   * β of the server momentum m ← β·m + (1 − β)·aggregate that rules may read as `ctx.momentum`; it only
+   * informs the rules (the model moves by the aggregate). Default 0.8.
+   */
+  serverMomentum?: number;
+  /**
+   * Leave clients out of later rounds once their reputation crosses the threshold (default true). Off, every
+   * client takes part in every round and none is reported quarantined; reputation scores are still kept.
+   */
+  quarantine?: boolean;
   seed: number;
   /** Called after every round. */
   onRound?: (round: RoundRecord) => void;
@@ -92,6 +105,8 @@ export interface SimulationResult {
     partition: PartitionKind;
     alpha?: number;
     model: 'softmax' | 'mlp';
+    quarantine: boolean;
+    serverMomentum: number;
     seed: number;
   };
   rounds: RoundRecord[];
@@ -108,6 +123,12 @@ export function simulateFederation(o: SimulationOptions): SimulationResult {
   if (!(o.malicious >= 0 && o.malicious < 1)) {
     throw new InputError(`the malicious fraction must be in [0, 1), got ${o.malicious}`, {
       field: 'malicious',
+    });
+  }
+  const serverMomentum = o.serverMomentum ?? DEFAULT_SERVER_MOMENTUM;
+  if (!(serverMomentum >= 0 && serverMomentum < 1)) {
+    throw new InputError(`the server momentum must be in [0, 1), got ${serverMomentum}`, {
+      field: 'serverMomentum',
     });
   }
   const rng = new Rng(o.seed);
@@ -130,13 +151,16 @@ export function simulateFederation(o: SimulationOptions): SimulationResult {
 
   let global = initialModel(o, model, root, rng.nextUint32());
   let reputation: ReputationState = createReputation(o.reputation);
+  const quarantine = o.quarantine ?? true;
+  const isQuarantined = (id: string) => quarantine && reputation.clients[id]?.quarantine !== undefined;
   const rounds: RoundRecord[] = [];
+  let momentum: Float32Array | undefined;
   for (let round = 0; round < o.rounds; round++) {
     const roundSeed = rng.nextUint32();
     const train = (data: Dataset, c: number) => localUpdate(global, data, local, (roundSeed + c) >>> 0);
-    const active = ids.flatMap((id, c) => (reputation.clients[id]?.quarantine ? [] : [c]));
+    const active = ids.flatMap((id, c) => (isQuarantined(id) ? [] : [c]));
     const honest: ClientUpdate[] = active.map((c) => ({ id: ids[c], update: train(clientData[c], c) }));
-    const activeMalicious = maliciousIds.filter((id) => !reputation.clients[id]?.quarantine);
+    const activeMalicious = maliciousIds.filter((id) => !isQuarantined(id));
     const updates = attackRound(attack, {
       honest,
       malicious: activeMalicious,
@@ -149,15 +173,16 @@ export function simulateFederation(o: SimulationOptions): SimulationResult {
     const aggregate = rule(Math.max(0, byzantine - quarantinedSoFar), () =>
       localUpdate(global, root, local, roundSeed),
     );
-    const result = aggregate(updates, { seed: o.seed, round });
+    const result = aggregate(updates, { seed: o.seed, round, momentum });
+    momentum = updateMomentum(momentum, result.update, serverMomentum);
     global = withWeights(global, addInto(flattenWeights(global), result.update));
-    const before = reputation;
+    const quarantinedBefore = new Set(ids.filter(isQuarantined));
     reputation = updateReputation(reputation, result, round);
     const record = evaluateRound(global, o.test, triggered, round);
     rounds.push({
       ...record,
       accepted: result.accepted,
-      quarantined: ids.filter((id) => reputation.clients[id]?.quarantine && !before.clients[id]?.quarantine),
+      quarantined: ids.filter((id) => isQuarantined(id) && !quarantinedBefore.has(id)),
       scores: result.scores,
     });
     o.onRound?.(rounds[round]);
@@ -170,7 +195,7 @@ export function simulateFederation(o: SimulationOptions): SimulationResult {
       malicious: maliciousIds.includes(id),
       samples: clientData[c].y.length,
       score: standing?.score ?? 0,
-      ...(standing?.quarantine && { quarantinedAt: standing.quarantine.round }),
+      ...(quarantine && standing?.quarantine && { quarantinedAt: standing.quarantine.round }),
     };
   });
   return {
@@ -184,6 +209,8 @@ export function simulateFederation(o: SimulationOptions): SimulationResult {
       partition,
       ...(partition === 'dirichlet' && { alpha: o.alpha ?? 0.5 }),
       model,
+      quarantine,
+      serverMomentum,
       seed: o.seed,
     },
     rounds,
@@ -212,7 +239,10 @@ function splitClients(
   return { root: subset(o.train, split.test), clientData: shares.map((indices) => subset(pool, indices)) };
 }
 
-/** A freshly initialised network; its input standardisation comes from the server's root set. */
+/**
+ * A freshly initialised network; its input standardisation comes from the server's root set: one mean and
+ * deviation for images, per feature otherwise.
+ */
 function initialModel(
   o: SimulationOptions,
   kind: 'softmax' | 'mlp',
@@ -224,7 +254,10 @@ function initialModel(
     kind === 'softmax'
       ? softmaxRegressionArchitecture(shape, o.train.numClasses)
       : mlpArchitecture(shape, o.train.numClasses, mlpOptionsSchema.parse({ hidden: [o.hidden ?? 32] }));
-  architecture.standardization = fitStandardization(root);
+  // Images share one scale (a border pixel that is nearly always 0 must not be divided by its tiny spread).
+  architecture.standardization = fitStandardization(root, {
+    scope: shape.length === 3 ? 'global' : 'features',
+  });
   const network = Network.initialize(architecture, seed);
   return { architecture, weights: network.weights() };
 }
@@ -291,6 +324,16 @@ function detectionRates(clients: ClientRecord[]): SimulationResult['detection'] 
     truePositiveRate: rate(clients.filter((c) => c.malicious)),
     falsePositiveRate: rate(clients.filter((c) => !c.malicious)),
   };
+}
+
+/** The new server momentum; the first aggregate starts it. */
+function updateMomentum(
+  momentum: Float32Array | undefined,
+  aggregate: Float32Array,
+  beta: number,
+): Float32Array {
+  if (momentum === undefined) return aggregate.slice();
+  return momentum.map((m, j) => beta * m + (1 - beta) * aggregate[j]);
 }
 
 function addInto(weights: Float32Array, update: Float32Array): Float32Array {

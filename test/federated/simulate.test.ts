@@ -62,6 +62,50 @@ describe('federated simulation on digits', () => {
     });
   }
 
+  // The issue's quarantine goal with the recommended rule (screened-mean): ≥ 90% of the malicious clients
+  // quarantined within 10 rounds for sign-flip, scaling and backdoor clients, and no honest client.
+  for (const attack of ['sign-flip', 'scaling', 'backdoor'] as const) {
+    for (const seed of [...SEEDS, 4, 5]) {
+      it(`screened-mean (the default) quarantines ${attack} clients within 10 rounds, no honest one (seed ${seed})`, () => {
+        const result = simulateFederation({
+          ...digitsFederation(seed),
+          clients: 20,
+          malicious: 0.2,
+          attack,
+          rule: 'screened-mean',
+          rounds: 10,
+        });
+        expect(result.detection.truePositiveRate).toBeGreaterThanOrEqual(0.9);
+        expect(result.detection.falsePositiveRate).toBe(0);
+        for (const c of result.clients.filter((c) => c.malicious && c.quarantinedAt !== undefined))
+          expect(c.quarantinedAt).toBeLessThan(10);
+      });
+    }
+  }
+
+  it('without quarantine every client takes part in every round and none is reported', () => {
+    const options: SimulationOptions = {
+      ...digitsFederation(1),
+      clients: 20,
+      malicious: 0.2,
+      attack: 'scaling',
+      rule: 'screened-mean',
+      rounds: 6,
+    };
+    const defended = simulateFederation(options);
+    expect(defended.detection.truePositiveRate).toBe(1);
+    const plain = simulateFederation({ ...options, quarantine: false });
+    expect(plain.config.quarantine).toBe(false);
+    expect(plain.detection).toEqual({ truePositiveRate: 0, falsePositiveRate: 0 });
+    for (const round of plain.rounds) {
+      expect(Object.keys(round.scores)).toHaveLength(20);
+      expect(round.quarantined).toEqual([]);
+    }
+    // Reputation is still scored: the boosted clients stand out.
+    const worstHonest = Math.max(...plain.clients.filter((c) => !c.malicious).map((c) => c.score));
+    for (const c of plain.clients.filter((c) => c.malicious)) expect(c.score).toBeGreaterThan(worstHonest);
+  });
+
   it('a backdoor planted by 20% of the clients succeeds against FedAvg', () => {
     const result = simulateFederation({
       ...digitsFederation(1),
@@ -87,6 +131,9 @@ describe('federated simulation on digits', () => {
     const base = { ...digitsFederation(1), clients: 10, malicious: 0.2, rounds: 1, attack: 'none' as const };
     expect(() => simulateFederation({ ...base, rule: 'nope' })).toThrow(/unknown aggregator "nope"/);
     expect(() => simulateFederation({ ...base, rule: 'fedavg', malicious: 1 })).toThrow(/malicious fraction/);
+    expect(() => simulateFederation({ ...base, rule: 'fedavg', serverMomentum: 1 })).toThrow(
+      /server momentum must be in \[0, 1\), got 1/,
+    );
     expect(() => simulateFederation({ ...base, rule: 'bulyan', byzantine: 5 })).toThrow(
       /bulyan needs n ≥ 4f \+ 3/,
     );

@@ -1,7 +1,8 @@
 /**
  * `antidote fl simulate …`: a seeded federated-learning simulation with malicious clients, or (several
  * attacks or rules) the attack × aggregator matrix. `antidote fl aggregate --rule R UPDATES.npy --out AGG.npy`:
- * one robust aggregation of an n × d float32 array of client updates.
+ * one robust aggregation of an n × d float32 array of client updates (FLTrust's server update and the
+ * server momentum come as d-long float32 arrays).
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -9,7 +10,11 @@ import { loadDigits, loadFashionMnistSubset, type TrainTest } from '../../data/b
 import { readDataFile } from '../../data/files.js';
 import { encodeNpy, parseNpy } from '../../data/npy.js';
 import { stratifiedSplit, subset } from '../../data/split.js';
-import { aggregatorByName, aggregatorNames } from '../../defenses/federated/registry.js';
+import {
+  aggregatorByName,
+  aggregatorNames,
+  recommendedAggregator,
+} from '../../defenses/federated/registry.js';
 import type { AggregateResult, ClientUpdate } from '../../defenses/federated/types.js';
 import { InputError } from '../../errors.js';
 import { checkAttackName, flAttackNames } from '../../federated/client-attacks.js';
@@ -42,6 +47,7 @@ interface SimulateOptions extends DatasetCliOptions {
   alpha: number;
   model: 'softmax' | 'mlp';
   localEpochs: number;
+  quarantine: boolean;
   seed: number;
   format: 'text' | 'json';
   out?: string;
@@ -70,7 +76,11 @@ function registerSimulate(parent: Command, ctx: CommandContext): void {
     .option('--malicious <fraction>', 'fraction of the clients that are malicious', parseNumber(0, 0.99), 0.2)
     .option('--attack <names>', `${flAttackNames.join(', ')}; a comma list or all → matrix`)
     .option('--attacks <names>', 'same as --attack')
-    .option('--rule <names>', `${aggregatorNames.join(', ')}; a comma list or all → matrix`)
+    .option(
+      '--rule <names>',
+      `${aggregatorNames.join(', ')}; a comma list or all → matrix (default: ${recommendedAggregator.name}, ` +
+        'the recommended rule)',
+    )
     .option('--rules <names>', 'same as --rule')
     .option(
       '--byzantine <f>',
@@ -88,6 +98,7 @@ function registerSimulate(parent: Command, ctx: CommandContext): void {
     )
     .option('--model <kind>', 'softmax or mlp', parseChoice(['softmax', 'mlp'] as const), 'softmax')
     .option('--local-epochs <n>', 'local epochs per round', parseInteger(1, 1000), 1)
+    .option('--no-quarantine', 'keep every client in every round (reputation is still scored)')
     .option('--seed <n>', 'random seed', parseSeed, 0)
     .option('--format <format>', 'text or json', parseChoice(['text', 'json'] as const), 'text')
     .option('--out <prefix>', 'matrix mode: write PREFIX.json and PREFIX.md')
@@ -97,7 +108,7 @@ function registerSimulate(parent: Command, ctx: CommandContext): void {
       // The matrix always runs the no-attack baseline, so `all` means every real attack.
       const attacks =
         attackList === 'all' ? matrixAttackNames : parseNameList(attackList, flAttackNames, 'attack');
-      const rules = parseNameList(o.rules ?? o.rule ?? 'fedavg', aggregatorNames, 'rule');
+      const rules = parseNameList(o.rules ?? o.rule ?? recommendedAggregator.name, aggregatorNames, 'rule');
       const base = {
         train,
         test,
@@ -110,6 +121,7 @@ function registerSimulate(parent: Command, ctx: CommandContext): void {
         alpha: o.alpha,
         model: o.model,
         localEpochs: o.localEpochs,
+        quarantine: o.quarantine,
         seed: o.seed,
       };
       if (attacks.length === 1 && rules.length === 1) {
@@ -169,6 +181,9 @@ interface AggregateOptions {
   rule: string;
   byzantine?: number;
   bucketSize?: number;
+  serverUpdate?: string;
+  momentum?: string;
+  ruleOption: string[];
   seed: number;
   out: string;
   format: 'text' | 'json';
@@ -183,15 +198,45 @@ function registerAggregate(parent: Command, ctx: CommandContext): void {
     .requiredOption('--out <file>', 'the aggregated update, a d-long float32 .npy')
     .option('--byzantine <f>', 'f, the number of malicious clients the rule must tolerate', parseInteger(0))
     .option('--bucket-size <s>', 'put bucketing with bucket size s in front of the rule', parseInteger(1))
+    .option(
+      '--server-update <file>',
+      "fltrust: the server's update from its clean root data, a d-long (or 1 × d) float32 .npy",
+    )
+    .option(
+      '--momentum <file>',
+      'the server momentum (average of past aggregates), a d-long float32 .npy, for screened-mean',
+    )
+    .option(
+      '--rule-option <key=value>',
+      "one of the rule's options, repeatable (e.g. threshold=2.5 for screened-mean, m=5 for multi-krum)",
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .option('--seed <n>', 'random seed of randomised rules', parseSeed, 0)
     .option('--format <format>', 'text or json', parseChoice(['text', 'json'] as const), 'text')
     .action((file: string, o: AggregateOptions) => {
       const updates = readUpdates(file);
+      const d = updates[0].update.length;
+      if ((o.rule === 'fltrust') !== (o.serverUpdate !== undefined)) {
+        throw new InputError(
+          o.rule === 'fltrust'
+            ? 'fltrust needs the server update: --server-update SERVER.npy'
+            : `--server-update is for fltrust, not ${o.rule}`,
+          { field: 'server-update' },
+        );
+      }
+      const serverUpdate =
+        o.serverUpdate === undefined ? undefined : readVector(o.serverUpdate, d, 'the server update');
+      const momentum = o.momentum === undefined ? undefined : readVector(o.momentum, d, 'the momentum');
       let result: AggregateResult;
       try {
-        result = aggregatorByName(o.rule, { f: o.byzantine, bucketSize: o.bucketSize })(updates, {
-          seed: o.seed,
+        const rule = aggregatorByName(o.rule, {
+          f: o.byzantine,
+          bucketSize: o.bucketSize,
+          serverUpdate,
+          ...ruleOptions(o.ruleOption),
         });
+        result = rule(updates, { seed: o.seed, momentum });
       } catch (error) {
         throw error instanceof InputError ? error.at({ file }) : error;
       }
@@ -220,22 +265,69 @@ function registerAggregate(parent: Command, ctx: CommandContext): void {
     });
 }
 
-/** Row i of the array is client `client<i>`'s update. */
-function readUpdates(file: string): ClientUpdate[] {
+/**
+ * `--rule-option key=value` pairs as the rule's options: numbers and true/false become numbers and booleans;
+ * the rule's schema then checks every name and value.
+ */
+function ruleOptions(pairs: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) {
+        throw new InputError(`--rule-option expects key=value, got "${pair}"`, { field: 'rule-option' });
+      }
+      const raw = pair.slice(at + 1).trim();
+      const number = Number(raw);
+      const value =
+        raw === 'true'
+          ? true
+          : raw === 'false'
+            ? false
+            : raw !== '' && Number.isFinite(number)
+              ? number
+              : raw;
+      return [pair.slice(0, at).trim(), value];
+    }),
+  );
+}
+
+/** A float32 .npy array, checked for dtype and read whole. */
+function readFloat32(file: string): { shape: number[]; data: Float32Array } {
   const array = parseNpy(readDataFile(file).bytes, file);
   if (!/^[<>=|]?f4$/.test(array.descr) || !(array.data instanceof Float32Array)) {
-    throw new InputError(`expected float32 updates, got dtype ${array.descr}`, { file, field: 'dtype' });
+    throw new InputError(`expected float32 values, got dtype ${array.descr}`, { file, field: 'dtype' });
   }
-  if (array.shape.length !== 2 || array.shape[0] === 0 || array.shape[1] === 0) {
-    throw new InputError(
-      `expected an n × d array (one row per client), got shape (${array.shape.join(', ')})`,
-      {
-        file,
-        field: 'shape',
-      },
-    );
+  return { shape: array.shape, data: array.data };
+}
+
+/** Row i of the array is client `client<i>`'s update. */
+function readUpdates(file: string): ClientUpdate[] {
+  const { shape, data } = readFloat32(file);
+  if (shape.length !== 2 || shape[0] === 0 || shape[1] === 0) {
+    throw new InputError(`expected an n × d array (one row per client), got shape (${shape.join(', ')})`, {
+      file,
+      field: 'shape',
+    });
   }
-  const [n, d] = array.shape;
-  const data = array.data;
+  const [n, d] = shape;
   return Array.from({ length: n }, (_, i) => ({ id: `client${i}`, update: data.slice(i * d, (i + 1) * d) }));
+}
+
+/** A vector of the updates' length d, stored as d or 1 × d float32 values. */
+function readVector(file: string, d: number, what: string): Float32Array {
+  const { shape, data } = readFloat32(file);
+  const isVector = shape.length === 1 || (shape.length === 2 && shape[0] === 1);
+  if (!isVector) {
+    throw new InputError(`${what} must be a vector (d or 1 × d), got shape (${shape.join(', ')})`, {
+      file,
+      field: 'shape',
+    });
+  }
+  if (data.length !== d) {
+    throw new InputError(`${what} has ${data.length} values but the updates have ${d}`, {
+      file,
+      field: 'shape',
+    });
+  }
+  return data;
 }
