@@ -23,19 +23,17 @@ export function fitStandardization(
 ): Standardization {
   const n = train.y.length;
   const d = n === 0 ? 0 : train.x.data.length / n;
-  if (scope === 'global') {
-    // The same statistics as for one feature holding every value.
-    const { mean, std } = fitStandardization({
-      ...train,
-      x: { shape: [n * d, 1], data: train.x.data },
-      y: new Int32Array(n * d),
-    });
-    return { mean: new Array(d).fill(mean[0]), std: new Array(d).fill(std[0]) };
-  }
+  if (scope === 'features') return columnStatistics(train.x.data, n, d);
+  // The same statistics as for one column holding every value.
+  const { mean, std } = columnStatistics(train.x.data, n * d, 1);
+  return { mean: new Array(d).fill(mean[0]), std: new Array(d).fill(std[0]) };
+}
+
+/** Mean and population standard deviation of each column of x (rows × d), NaN skipped; 0 spread → std 1. */
+function columnStatistics(x: ArrayLike<number>, rows: number, d: number): Standardization {
   const sum = new Float64Array(d);
   const count = new Float64Array(d);
-  const x = train.x.data;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < rows; i++) {
     for (let j = 0; j < d; j++) {
       const v = x[i * d + j];
       if (Number.isNaN(v)) continue;
@@ -46,7 +44,7 @@ export function fitStandardization(
   const mean = Array.from(sum, (s, j) => (count[j] > 0 ? s / count[j] : 0));
   // Two passes (mean, then squared deviations) avoid the cancellation of the one-pass formula.
   const squares = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < rows; i++) {
     for (let j = 0; j < d; j++) {
       const v = x[i * d + j];
       if (!Number.isNaN(v)) squares[j] += (v - mean[j]) ** 2;

@@ -57,6 +57,15 @@ export class KernelMemory {
     return address;
   }
 
+  /** A new scratch buffer holding the vectors (each of length d) one after another, as rows. */
+  uploadRows(vectors: readonly Float32Array[], d: number): number {
+    const address = this.alloc(vectors.length * d);
+    vectors.forEach((v, i) => {
+      this.view(address + i * d * 4, d).set(v);
+    });
+    return address;
+  }
+
   /** The address of `data` when it is a resident array (read in place), else of a scratch copy of it. */
   input(data: Float32Array, length: number): number {
     return this.residentAddress(data) ?? this.upload(data, length);

@@ -298,10 +298,7 @@ export class WasmKernels implements Kernels {
     const n = vectors.length;
     const mem = this.memory;
     mem.reset();
-    const px = mem.alloc(n * d);
-    vectors.forEach((v, i) => {
-      mem.view(px + i * d * 4, d).set(v);
-    });
+    const px = mem.uploadRows(vectors, d);
     const network = this.networkFor(n);
     const pnet = mem.alloc(network.length);
     new Int32Array(this.wasmMemory.buffer, pnet, network.length).set(network);
@@ -331,10 +328,7 @@ export class WasmKernels implements Kernels {
     if (d === 0) return out;
     const mem = this.memory;
     mem.reset();
-    const px = mem.alloc(n * d);
-    vectors.forEach((v, i) => {
-      mem.view(px + i * d * 4, d).set(v);
-    });
+    const px = mem.uploadRows(vectors, d);
     const threads = this.threadsFor(n * d, this.tuning.streamFloats);
     const mean = mem.alloc(d);
     const sums = mem.alloc(threads * GRAM_BLOCK * 2); // float64 per thread
