@@ -19,6 +19,13 @@ export {
   foolsGoldRound,
 } from './foolsgold.js';
 export { type GeometricMedianOptions, geometricMedian } from './geometric-median.js';
+export {
+  type CleanInputSpace,
+  type CleanInputSpaceOptions,
+  cleanInputSpace,
+  type FirstLayer,
+  offManifold,
+} from './input-space.js';
 export { type KrumOptions, krum, type MultiKrumOptions, multiKrum } from './krum.js';
 export { type NormClippingOptions, normClipping } from './norm-clipping.js';
 export {
