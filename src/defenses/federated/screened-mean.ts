@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { squaredDistanceMatrix } from './distances.js';
+import { type CleanInputSpace, checkLayer, offManifold } from './input-space.js';
 import { rankByScore } from './krum.js';
 import { byzantineCount, parseOptions, positiveNumber } from './options.js';
 import { robustZ } from './robust-z.js';
@@ -16,7 +17,7 @@ export const screenedMeanOptions = z.strictObject({
 export type ScreenedMeanOptions = z.input<typeof screenedMeanOptions>;
 
 /** What a screened mean measures of each client; each becomes a robust z-score across the round. */
-export type ScreeningSignal = 'magnitude' | 'dissent' | 'reversal' | 'similarity';
+export type ScreeningSignal = 'magnitude' | 'dissent' | 'reversal' | 'similarity' | 'off-manifold';
 
 /** A client the screen left out, and the signal that scored it highest. */
 export interface ScreenedOut {
@@ -36,8 +37,14 @@ export interface ScreenedOut {
  *    - reversal, the cosine distance to the server momentum `ctx.momentum` when there is one: updates that
  *      undo what training has learnt so far (label flipping, backdoors); the history idea of Karimireddy, He
  *      & Jaggi 2021, "Learning from history for Byzantine robust optimization";
- *    - similarity, the largest cosine similarity to another client: sybils sending (nearly) one update, as
- *      ALIE, IPM and Min-Max attackers do (FoolsGold's signal, Fung, Yoon & Beschastnikh 2020).
+ *    - similarity, the mean cosine similarity to the ⌈n/5⌉ most similar other clients: sybils sending
+ *      (nearly) one update, as ALIE, IPM and Min-Max attackers do (FoolsGold's signal, Fung, Yoon &
+ *      Beschastnikh 2020, over a group rather than the single closest client, so that two honest clients
+ *      holding the same kind of data under a non-IID split are not taken for sybils);
+ *    - off-manifold, when the server knows its clean input space (`ctx.inputSpace`): the same similarity
+ *      measured on the part of each first-layer update that the clean inputs cannot explain, where backdoor
+ *      clients sharing a trigger align (see input-space.ts). Under non-IID clients it is the signal that
+ *      still tells them apart: their whole updates differ as much as honest clients' do.
  *    A client's suspicion is its largest z.
  * 3. The f most suspicious clients, and every client above `threshold`, are left out (f as in Multi-Krum,
  *    Blanchard et al. 2017; the threshold also works when f is unknown); the result is the mean of the
@@ -54,16 +61,22 @@ export function screenedMean(options: ScreenedMeanOptions = {}): Aggregate {
     requireClients('screened-mean', n, f, '2f + 1', 2 * f + 1);
     const momentum = ctx?.momentum;
     if (momentum !== undefined) checkVector('screened-mean', 'momentum', momentum, d);
+    const inputSpace = ctx?.inputSpace;
+    if (inputSpace !== undefined) checkLayer(inputSpace.layer, d);
     const rows = updates.map((u) => u.update);
     const ids = updates.map((u) => u.id);
     const norms = rows.map(norm);
     const bound = medianOf(norms);
     // A zero bound (most updates are zero) clips everything to zero rather than dividing by it.
     const scale = norms.map((r) => (r > bound ? bound / r : 1));
-    const measured = screeningSignals(rows, norms, scale, momentum).map(({ signal, values }) => ({
-      signal,
-      z: robustZ(values),
-    }));
+    // Groups of a fifth of the clients: enough to steer the mean; a pair of look-alikes is not a group.
+    const peers = Math.min(n - 1, Math.max(2, Math.ceil(n / 5)));
+    const measured = screeningSignals(rows, norms, scale, momentum, inputSpace, peers).map(
+      ({ signal, values }) => ({
+        signal,
+        z: robustZ(values),
+      }),
+    );
     const strongest = ids.map((_, i) => {
       let best = { signal: measured[0].signal, z: measured[0].z[i] };
       for (const { signal, z } of measured) if (z[i] > best.z) best = { signal, z: z[i] };
@@ -106,12 +119,11 @@ function screeningSignals(
   norms: readonly number[],
   scale: readonly number[],
   momentum: Float32Array | undefined,
+  inputSpace: CleanInputSpace | undefined,
+  peers: number,
 ): { signal: ScreeningSignal; values: number[] }[] {
   const n = rows.length;
-  const dist = squaredDistanceMatrix(rows);
-  const gram = (i: number, j: number) =>
-    i === j ? norms[i] ** 2 : (norms[i] ** 2 + norms[j] ** 2 - dist[i * n + j]) / 2;
-  const cosine = (product: number, a: number, b: number) => (a > 0 && b > 0 ? product / (a * b) : 0);
+  const gram = gramMatrix(rows, norms);
   const towardsMean = norms.map((_, i) => {
     let s = 0;
     for (let j = 0; j < n; j++) s += scale[j] * gram(i, j);
@@ -123,15 +135,7 @@ function screeningSignals(
   const signals: { signal: ScreeningSignal; values: number[] }[] = [
     { signal: 'magnitude', values: norms.map((r) => Math.log(Math.max(r, Number.MIN_VALUE))) },
     { signal: 'dissent', values: towardsMean.map((p, i) => 1 - cosine(p, norms[i], meanNorm)) },
-    {
-      signal: 'similarity',
-      values: norms.map((_, i) => {
-        let best = -1;
-        for (let j = 0; j < n; j++)
-          if (j !== i) best = Math.max(best, cosine(gram(i, j), norms[i], norms[j]));
-        return best;
-      }),
-    },
+    { signal: 'similarity', values: closestPeersSimilarity(gram, norms, peers) },
   ];
   if (momentum !== undefined) {
     const momentumNorm = norm(momentum);
@@ -140,5 +144,46 @@ function screeningSignals(
       values: rows.map((row, i) => 1 - cosine(dot(row, momentum), norms[i], momentumNorm)),
     });
   }
+  if (inputSpace !== undefined) {
+    const residuals = rows.map((row) => offManifold(row, inputSpace));
+    const residualNorms = residuals.map(norm);
+    signals.push({
+      signal: 'off-manifold',
+      values: closestPeersSimilarity(gramMatrix(residuals, residualNorms), residualNorms, peers),
+    });
+  }
   return signals;
+}
+
+/** Gᵢⱼ = rowᵢ·rowⱼ from the engine's pairwise distances: (‖rᵢ‖² + ‖rⱼ‖² − ‖rᵢ − rⱼ‖²) / 2. */
+function gramMatrix(
+  rows: readonly Float32Array[],
+  norms: readonly number[],
+): (i: number, j: number) => number {
+  const n = rows.length;
+  const dist = squaredDistanceMatrix(rows);
+  return (i, j) => (i === j ? norms[i] ** 2 : (norms[i] ** 2 + norms[j] ** 2 - dist[i * n + j]) / 2);
+}
+
+function cosine(product: number, a: number, b: number): number {
+  return a > 0 && b > 0 ? product / (a * b) : 0;
+}
+
+/**
+ * Per client, its mean cosine similarity to the `peers` other clients most similar to it: high for every
+ * member of a group sending (nearly) one update, while two honest clients that happen to hold the same
+ * data (common under non-IID partitions) do not stand out.
+ */
+function closestPeersSimilarity(
+  gram: (i: number, j: number) => number,
+  norms: readonly number[],
+  peers: number,
+): number[] {
+  const n = norms.length;
+  return norms.map((ni, i) => {
+    const similarities: number[] = [];
+    for (let j = 0; j < n; j++) if (j !== i) similarities.push(cosine(gram(i, j), ni, norms[j]));
+    similarities.sort((a, b) => b - a);
+    return similarities.slice(0, peers).reduce((s, v) => s + v, 0) / peers;
+  });
 }

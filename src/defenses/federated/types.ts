@@ -1,3 +1,5 @@
+import type { CleanInputSpace } from './input-space.js';
+
 /** One client's contribution to a federated round: a flattened model update (e.g. weights after − before). */
 export interface ClientUpdate {
   /** Unique within a round; scores and quarantine decisions refer to it. */
@@ -19,6 +21,11 @@ export interface AggregateContext {
    * round's attackers cannot steer; absent in the first round.
    */
   momentum?: Float32Array;
+  /**
+   * The principal span of the server's clean inputs and where the model's first dense layer lies in an
+   * update (see `cleanInputSpace`), for rules that look for what clean inputs cannot explain: triggers.
+   */
+  inputSpace?: CleanInputSpace;
 }
 
 export interface AggregateResult {

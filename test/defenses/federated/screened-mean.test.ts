@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cleanInputSpace } from '../../../src/defenses/federated/input-space.js';
 import { normClipping } from '../../../src/defenses/federated/norm-clipping.js';
 import { type ScreenedOut, screenedMean } from '../../../src/defenses/federated/screened-mean.js';
 import type { ClientUpdate } from '../../../src/defenses/federated/types.js';
@@ -92,6 +93,62 @@ describe('screenedMean', () => {
     }
   });
 
+  it('with the clean input space, leaves out clients whose first layers share a trigger (off-manifold)', () => {
+    // Inputs as images have them: 5 latent factors plus a mean and a little noise, and 4 border features that
+    // are always −0.8 (the standardised empty background). 20 non-IID clients (each its own factor shift)
+    // train a 3-unit layer on 60 samples, gradient [x, 1] ⊗ δ per sample; 4 backdoor clients set the border to 1 on half
+    // their samples and push those towards unit 0. Their residuals outside the span of 20 clean root
+    // samples all hold the trigger; honest residuals are each client's own noise.
+    const [p, units, border, factors] = [30, 3, 4, 5];
+    const layer = { weightOffset: 0, inputs: p, units, biasOffset: p * units };
+    for (const seed of SEEDS) {
+      const rng = new Rng(seed);
+      const loadings = gaussianVector(rng, p * factors);
+      const sample = (shift: Float32Array) => {
+        const z = shift.map((s) => s + rng.normal());
+        return Float32Array.from({ length: p }, (_, j) => {
+          if (j >= p - border) return -0.8;
+          let v = 0.5 + 0.2 * rng.normal();
+          for (let f = 0; f < factors; f++) v += loadings[j * factors + f] * z[f];
+          return v;
+        });
+      };
+      const update = (backdoor: boolean) => {
+        const shift = gaussianVector(rng, factors);
+        const u = new Float32Array(p * units + units);
+        for (let i = 0; i < 60; i++) {
+          const x = sample(shift);
+          const triggered = backdoor && i % 2 === 0;
+          if (triggered) x.fill(1, p - border);
+          for (let k = 0; k < units; k++) {
+            const delta = (triggered ? (k === 0 ? 1 : -0.5) : 0) + rng.normal();
+            for (let j = 0; j < p; j++) u[j * units + k] += (x[j] * delta) / 60;
+            u[p * units + k] += delta / 60;
+          }
+        }
+        return u;
+      };
+      const root = new Float32Array(20 * p);
+      for (let i = 0; i < 20; i++) root.set(sample(new Float32Array(factors)), i * p);
+      const inputSpace = cleanInputSpace(root, 20, layer, { energy: 0.995 });
+      const updates = Array.from({ length: 20 }, (_, c) => ({
+        id: c < 4 ? `x${c}` : `h${c}`,
+        update: update(c < 4),
+      }));
+      const result = screenedMean()(updates, { inputSpace });
+      const left = excluded(result);
+      for (const id of ['x0', 'x1', 'x2', 'x3']) {
+        const e = left.find((e) => e.id === id);
+        expect(e?.signal).toBe('off-manifold');
+        expect(e?.z).toBeGreaterThan(3);
+      }
+      // Honest clients are left out only now and then, by the ordinary threshold, never as trigger holders.
+      const honestLeft = left.filter((e) => e.id.startsWith('h'));
+      expect(honestLeft.length).toBeLessThanOrEqual(1);
+      for (const e of honestLeft) expect(e.signal).not.toBe('off-manifold');
+    }
+  });
+
   it('always keeps the least suspicious client', () => {
     // Found by search: with four signals every one of these clients is above the median somewhere.
     const updates = clients([
@@ -126,6 +183,13 @@ describe('screenedMean', () => {
     expect(() => screenedMean()(six, { momentum: Float32Array.of(1, 2) })).toThrow(
       /screened-mean: momentum has 2 values but the updates have 1/,
     );
+    const inputSpace = cleanInputSpace(Float32Array.of(1), 1, {
+      weightOffset: 0,
+      inputs: 1,
+      units: 1,
+      biasOffset: 1,
+    });
+    expect(() => screenedMean()(six, { inputSpace })).toThrow(/ends at 2, past the 1 values of an update/);
     expect(() => screenedMean()(six, { momentum: Float32Array.of(Number.NaN) })).toThrow(
       /screened-mean: momentum\[0\] is NaN/,
     );
