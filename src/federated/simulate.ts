@@ -8,8 +8,9 @@
  */
 import { type TriggeredSet, triggerTestSet } from '../attacks/backdoor.js';
 import type { Dataset } from '../data/dataset.js';
-import { fitStandardization } from '../data/preprocess.js';
+import { fitStandardization, standardize } from '../data/preprocess.js';
 import { stratifiedSplit, subset } from '../data/split.js';
+import { type CleanInputSpace, cleanInputSpace } from '../defenses/federated/input-space.js';
 import { type AggregatorEntry, aggregatorByName, aggregators } from '../defenses/federated/registry.js';
 import {
   createReputation,
@@ -28,7 +29,7 @@ import { mlpArchitecture, mlpOptionsSchema } from '../models/mlp.js';
 import { softmaxRegressionArchitecture } from '../models/softmax-regression.js';
 import { attackRound, checkAttackName, defaultBackdoor, type FlAttackName } from './client-attacks.js';
 import { type PartitionKind, partitionIndices } from './partition.js';
-import { flattenWeights, withWeights } from './weights.js';
+import { firstDenseLayer, flattenWeights, withWeights } from './weights.js';
 
 const DEFAULT_SERVER_MOMENTUM = 0.8;
 
@@ -62,6 +63,12 @@ export interface SimulationOptions {
    * informs the rules (the model moves by the aggregate). Default 0.8.
    */
   serverMomentum?: number;
+  /**
+   * Hand rules the principal span of the root set's inputs (`ctx.inputSpace`, see `cleanInputSpace`) when
+   * the model's first layer is dense; screened-mean uses it to find clients that share a trigger. Default
+   * true.
+   */
+  inputSpace?: boolean;
   /**
    * Leave clients out of later rounds once their reputation crosses the threshold (default true). Off, every
    * client takes part in every round and none is reported quarantined; reputation scores are still kept.
@@ -106,6 +113,8 @@ export interface SimulationResult {
     alpha?: number;
     model: 'softmax' | 'mlp';
     quarantine: boolean;
+    /** The root set's input space handed to the rules (its rank and the share of energy kept), or null. */
+    inputSpace: { rank: number; energy: number } | null;
     serverMomentum: number;
     seed: number;
   };
@@ -150,6 +159,7 @@ export function simulateFederation(o: SimulationOptions): SimulationResult {
   };
 
   let global = initialModel(o, model, root, rng.nextUint32());
+  const inputSpace = o.inputSpace === false ? undefined : rootInputSpace(global, root);
   let reputation: ReputationState = createReputation(o.reputation);
   const quarantine = o.quarantine ?? true;
   const isQuarantined = (id: string) => quarantine && reputation.clients[id]?.quarantine !== undefined;
@@ -173,7 +183,7 @@ export function simulateFederation(o: SimulationOptions): SimulationResult {
     const aggregate = rule(Math.max(0, byzantine - quarantinedSoFar), () =>
       localUpdate(global, root, local, roundSeed),
     );
-    const result = aggregate(updates, { seed: o.seed, round, momentum });
+    const result = aggregate(updates, { seed: o.seed, round, momentum, inputSpace });
     momentum = updateMomentum(momentum, result.update, serverMomentum);
     global = withWeights(global, addInto(flattenWeights(global), result.update));
     const quarantinedBefore = new Set(ids.filter(isQuarantined));
@@ -210,6 +220,7 @@ export function simulateFederation(o: SimulationOptions): SimulationResult {
       ...(partition === 'dirichlet' && { alpha: o.alpha ?? 0.5 }),
       model,
       quarantine,
+      inputSpace: inputSpace ? { rank: inputSpace.rank, energy: inputSpace.energy } : null,
       serverMomentum,
       seed: o.seed,
     },
@@ -260,6 +271,15 @@ function initialModel(
   });
   const network = Network.initialize(architecture, seed);
   return { architecture, weights: network.weights() };
+}
+
+/** The principal span of the root set's inputs as the model's first dense layer sees them (standardised). */
+function rootInputSpace(global: ModelSnapshot, root: Dataset): CleanInputSpace | undefined {
+  const layer = firstDenseLayer(global);
+  if (layer === undefined) return undefined;
+  const { standardization } = global.architecture;
+  const inputs = standardization ? standardize(root, standardization) : root;
+  return cleanInputSpace(inputs.x.data, root.y.length, layer);
 }
 
 interface LocalTraining {
