@@ -192,6 +192,71 @@ describe('antidote fl', () => {
     expect(JSON.parse(run.stdout).accepted).not.toContain('client12');
   });
 
+  it('aggregate --root-inputs with --first-layer lets screened-mean leave out clients sharing a trigger', async () => {
+    // A 25-input, 3-unit first layer (weights 3..77, bias 78..80) after a 3-value header; the clean inputs
+    // never use features 5 to 24. Every client's layer moves within the clean inputs' span, plus its own
+    // small off-span noise; clients 11 to 14 also share one off-span direction: a trigger's.
+    const rng = new Rng(9);
+    const [p, units, offset] = [25, 3, 3];
+    const roots = Array.from({ length: 50 }, () => [
+      ...Array.from({ length: 5 }, () => rng.normal()),
+      ...Array.from({ length: p - 5 }, () => 0),
+    ]);
+    const trigger = Array.from({ length: (p - 5) * units }, () => rng.normal());
+    const rows = Array.from({ length: 15 }, (_, c) => {
+      const row = Array.from({ length: offset + p * units + units }, () => 0.3 * rng.normal());
+      for (const x of roots) {
+        for (let k = 0; k < units; k++) {
+          const delta = 0.3 * rng.normal();
+          for (let j = 0; j < p; j++) row[offset + j * units + k] += x[j] * delta;
+          row[offset + p * units + k] += delta;
+        }
+      }
+      for (let j = 5; j < p; j++) {
+        for (let k = 0; k < units; k++) {
+          const shared = c >= 11 ? trigger[(j - 5) * units + k] : 0;
+          row[offset + j * units + k] = 0.1 * shared + 0.03 * rng.normal();
+        }
+      }
+      return row;
+    });
+    const updates = writeUpdates('layer.npy', rows);
+    const root = path('root.npy');
+    writeFileSync(root, encodeNpy({ shape: [roots.length, p], data: Float32Array.from(roots.flat()) }));
+    const args = [
+      'aggregate',
+      '--rule',
+      'screened-mean',
+      updates,
+      '--out',
+      path('l.npy'),
+      '--format',
+      'json',
+    ];
+    const blind = JSON.parse((await fl(...args)).stdout).accepted;
+    const backdoor = ['client11', 'client12', 'client13', 'client14'];
+    expect(backdoor.filter((id) => blind.includes(id)).length).toBeGreaterThan(0);
+    const run = await fl(
+      ...args,
+      '--root-inputs',
+      root,
+      '--first-layer',
+      `${offset},${units},${offset + p * units}`,
+    );
+    const accepted = JSON.parse(run.stdout).accepted;
+    for (const id of backdoor) expect(accepted).not.toContain(id);
+    expect(accepted.length).toBeGreaterThanOrEqual(10);
+    const bad = await fl(...args, '--root-inputs', root, '--first-layer', `${offset},${units},79`);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/the first layer .* ends at 82, past the 81 values of an update/);
+    expect((await fl(...args, '--root-inputs', root)).stderr).toMatch(
+      /--root-inputs and --first-layer go together/,
+    );
+    expect((await fl(...args, '--root-inputs', root, '--first-layer', '3,x')).stderr).toMatch(
+      /--first-layer expects offset,units\[,bias\]/,
+    );
+  });
+
   it("aggregate --rule-option sets the rule's options, checked by its schema", async () => {
     const updates = writeUpdates('opts.npy', [
       [1, 0],

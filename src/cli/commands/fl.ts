@@ -10,6 +10,7 @@ import { loadDigits, loadFashionMnistSubset, type TrainTest } from '../../data/b
 import { readDataFile } from '../../data/files.js';
 import { encodeNpy, parseNpy } from '../../data/npy.js';
 import { stratifiedSplit, subset } from '../../data/split.js';
+import { type CleanInputSpace, checkLayer, cleanInputSpace } from '../../defenses/federated/input-space.js';
 import {
   aggregatorByName,
   aggregatorNames,
@@ -48,6 +49,7 @@ interface SimulateOptions extends DatasetCliOptions {
   model: 'softmax' | 'mlp';
   localEpochs: number;
   quarantine: boolean;
+  inputSpace: boolean;
   seed: number;
   format: 'text' | 'json';
   out?: string;
@@ -99,6 +101,7 @@ function registerSimulate(parent: Command, ctx: CommandContext): void {
     .option('--model <kind>', 'softmax or mlp', parseChoice(['softmax', 'mlp'] as const), 'softmax')
     .option('--local-epochs <n>', 'local epochs per round', parseInteger(1, 1000), 1)
     .option('--no-quarantine', 'keep every client in every round (reputation is still scored)')
+    .option('--no-input-space', "don't hand rules the span of the root set's inputs (the trigger screen)")
     .option('--seed <n>', 'random seed', parseSeed, 0)
     .option('--format <format>', 'text or json', parseChoice(['text', 'json'] as const), 'text')
     .option('--out <prefix>', 'matrix mode: write PREFIX.json and PREFIX.md')
@@ -122,6 +125,7 @@ function registerSimulate(parent: Command, ctx: CommandContext): void {
         model: o.model,
         localEpochs: o.localEpochs,
         quarantine: o.quarantine,
+        inputSpace: o.inputSpace,
         seed: o.seed,
       };
       if (attacks.length === 1 && rules.length === 1) {
@@ -183,6 +187,8 @@ interface AggregateOptions {
   bucketSize?: number;
   serverUpdate?: string;
   momentum?: string;
+  rootInputs?: string;
+  firstLayer?: string;
   ruleOption: string[];
   seed: number;
   out: string;
@@ -207,6 +213,14 @@ function registerAggregate(parent: Command, ctx: CommandContext): void {
       'the server momentum (average of past aggregates), a d-long float32 .npy, for screened-mean',
     )
     .option(
+      '--root-inputs <file>',
+      'screened-mean: clean inputs as the first dense layer sees them (n × p float32 .npy), to screen for triggers',
+    )
+    .option(
+      '--first-layer <offset,units[,bias]>',
+      "with --root-inputs: where the first dense layer's p × units weight (row-major) and its bias start in an update",
+    )
+    .option(
       '--rule-option <key=value>',
       "one of the rule's options, repeatable (e.g. threshold=2.5 for screened-mean, m=5 for multi-krum)",
       (value: string, previous: string[]) => [...previous, value],
@@ -228,6 +242,7 @@ function registerAggregate(parent: Command, ctx: CommandContext): void {
       const serverUpdate =
         o.serverUpdate === undefined ? undefined : readVector(o.serverUpdate, d, 'the server update');
       const momentum = o.momentum === undefined ? undefined : readVector(o.momentum, d, 'the momentum');
+      const inputSpace = readInputSpace(o, d);
       let result: AggregateResult;
       try {
         const rule = aggregatorByName(o.rule, {
@@ -236,7 +251,7 @@ function registerAggregate(parent: Command, ctx: CommandContext): void {
           serverUpdate,
           ...ruleOptions(o.ruleOption),
         });
-        result = rule(updates, { seed: o.seed, momentum });
+        result = rule(updates, { seed: o.seed, momentum, inputSpace });
       } catch (error) {
         throw error instanceof InputError ? error.at({ file }) : error;
       }
@@ -298,6 +313,38 @@ function readFloat32(file: string): { shape: number[]; data: Float32Array } {
     throw new InputError(`expected float32 values, got dtype ${array.descr}`, { file, field: 'dtype' });
   }
   return { shape: array.shape, data: array.data };
+}
+
+/** `--root-inputs` with `--first-layer` as the clean input space; both or neither. */
+function readInputSpace(o: AggregateOptions, d: number): CleanInputSpace | undefined {
+  if ((o.rootInputs === undefined) !== (o.firstLayer === undefined)) {
+    throw new InputError('--root-inputs and --first-layer go together: give both or neither', {
+      field: o.rootInputs === undefined ? 'root-inputs' : 'first-layer',
+    });
+  }
+  if (o.rootInputs === undefined || o.firstLayer === undefined) return undefined;
+  const file = o.rootInputs;
+  const { shape, data } = readFloat32(file);
+  if (shape.length !== 2 || shape[0] === 0 || shape[1] === 0) {
+    throw new InputError(`expected an n × p array of clean inputs, got shape (${shape.join(', ')})`, {
+      file,
+      field: 'shape',
+    });
+  }
+  const parts = o.firstLayer.split(',').map((v) => Number(v.trim()));
+  if (parts.length < 2 || parts.length > 3 || !parts.every((v) => Number.isInteger(v) && v >= 0)) {
+    throw new InputError(`--first-layer expects offset,units[,bias] (whole numbers), got "${o.firstLayer}"`, {
+      field: 'first-layer',
+    });
+  }
+  const [weightOffset, units, biasOffset] = parts;
+  const layer = { weightOffset, inputs: shape[1], units, ...(biasOffset !== undefined && { biasOffset }) };
+  checkLayer(layer, d);
+  try {
+    return cleanInputSpace(data, shape[0], layer);
+  } catch (error) {
+    throw error instanceof InputError ? error.at({ file }) : error;
+  }
 }
 
 /** Row i of the array is client `client<i>`'s update. */
