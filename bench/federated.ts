@@ -50,6 +50,7 @@ export async function run(): Promise<void> {
     );
     const others = SEEDS.slice(1).map((seed) => runMatrix(options, [DEFAULT_RULE], seed));
     seedTable('Fashion-MNIST subset', options, [first, ...others]);
+    inputSpaceAblation('Fashion-MNIST subset', options);
   }
   const fullSetDir = process.env.ANTIDOTE_FASHION_MNIST;
   if (fullSetDir === undefined || fullSetDir === '') return;
@@ -70,7 +71,13 @@ interface MatrixRun {
   rounds: number;
 }
 
-function runMatrix(o: MatrixRun, rules: readonly string[], seed: number): FederatedMatrix {
+function runMatrix(
+  o: MatrixRun,
+  rules: readonly string[],
+  seed: number,
+  attacks: readonly string[] = ATTACKS,
+  inputSpace = true,
+): FederatedMatrix {
   const base = {
     ...o.data,
     clients: 50,
@@ -79,8 +86,9 @@ function runMatrix(o: MatrixRun, rules: readonly string[], seed: number): Federa
     partition: o.partition,
     alpha: 0.5,
     seed,
+    inputSpace,
   };
-  return runFederatedMatrix(base, ATTACKS, rules);
+  return runFederatedMatrix(base, attacks, rules);
 }
 
 function describe(name: string, o: MatrixRun): string {
@@ -129,6 +137,31 @@ function seedTable(name: string, o: MatrixRun, matrices: readonly FederatedMatri
   ]);
   const meets = matrices.filter((matrix) => matrix.recommended.meetsGoal).length;
   console.log(`\n${DEFAULT_RULE} meets the goal in every row on ${meets} of ${matrices.length} seeds.`);
+  printTable(`${describe(name, o)}: clients ${DEFAULT_RULE} quarantined, malicious / honest`, [
+    ...ATTACKS.map((attack) => ({
+      attack,
+      ...bySeed((matrix) => {
+        const cell = matrix.cells.find((c) => c.attack === attack && c.rule === DEFAULT_RULE);
+        return cell === undefined ? '' : `${pct(cell.detected)} / ${pct(cell.falseQuarantine)}`;
+      }),
+    })),
+  ]);
+}
+
+/**
+ * The default rule on the backdoor row with and without the root set's input space (the off-manifold
+ * screen), seed by seed: what the screen adds.
+ */
+function inputSpaceAblation(name: string, o: MatrixRun): void {
+  const cell = (inputSpace: boolean, seed: number) => {
+    const matrix = runMatrix(o, [DEFAULT_RULE], seed, ['backdoor'], inputSpace);
+    const c = matrix.cells[0];
+    return `${cellText(c)}, caught ${pct(c.detected)}`;
+  };
+  printTable(
+    `${describe(name, o)}: backdoor clients against ${DEFAULT_RULE}, with and without the clean input space`,
+    SEEDS.map((seed) => ({ seed, 'with (default)': cell(true, seed), without: cell(false, seed) })),
+  );
 }
 
 function pct(v: number): string {
