@@ -79,7 +79,13 @@ describe('antidote fl', () => {
 
   it('simulate uses the recommended rule unless --rule says otherwise, and marks its matrix column', async () => {
     const single = await fl('simulate', '--clients', '10', '--rounds', '1', '--format', 'json');
-    expect(JSON.parse(single.stdout).config).toMatchObject({ rule: 'screened-mean', quarantine: true });
+    expect(JSON.parse(single.stdout).config).toMatchObject({
+      rule: 'screened-mean',
+      quarantine: true,
+      inputSpace: { rank: expect.any(Number), energy: expect.closeTo(0.97, 1) },
+    });
+    const blind = await fl('simulate', '--clients', '10', '--rounds', '1', '--no-input-space');
+    expect(blind.stdout).toMatch(/clean input space: none/);
     const plain = await fl(
       'simulate',
       '--clients',

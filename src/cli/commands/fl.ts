@@ -161,6 +161,9 @@ function simulationText(r: SimulationResult): string {
       `${c.partition} partition, seed ${c.seed}`,
     `final accuracy ${percent(r.final.accuracy)}${r.final.asr === undefined ? '' : `, backdoor ASR ${percent(r.final.asr)}`}`,
     `quarantined: ${percent(r.detection.truePositiveRate)} of malicious, ${percent(r.detection.falsePositiveRate)} of honest clients`,
+    c.inputSpace === null
+      ? "clean input space: none (the rule can't screen for shared triggers)"
+      : `clean input space: ${c.inputSpace.rank} directions of the root set's inputs (${percent(c.inputSpace.energy)} of their energy)`,
     '',
     table([
       ['round', 'accuracy', ...(r.final.asr === undefined ? [] : ['asr']), 'accepted', 'quarantined'],
