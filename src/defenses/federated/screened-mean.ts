@@ -184,6 +184,8 @@ function closestPeersSimilarity(
     const similarities: number[] = [];
     for (let j = 0; j < n; j++) if (j !== i) similarities.push(cosine(gram(i, j), ni, norms[j]));
     similarities.sort((a, b) => b - a);
-    return similarities.slice(0, peers).reduce((s, v) => s + v, 0) / peers;
+    const closest = similarities.slice(0, peers);
+    // A lone client has no peers: nothing to be similar to.
+    return closest.length === 0 ? 0 : closest.reduce((s, v) => s + v, 0) / closest.length;
   });
 }

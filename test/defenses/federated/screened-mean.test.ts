@@ -162,6 +162,12 @@ describe('screenedMean', () => {
     expect(result.accepted).toEqual(['d']);
   });
 
+  it('takes a single client as it is (no peers to compare with)', () => {
+    const result = screenedMean()(clients([[1, 2]]));
+    expect(Array.from(result.update)).toEqual([1, 2]);
+    expect(result.scores).toEqual({ a: 0 });
+  });
+
   it('handles all-zero updates without dividing by zero', () => {
     const result = screenedMean()(
       clients([
