@@ -244,6 +244,16 @@ function registerAggregate(parent: Command, ctx: CommandContext): void {
       }
       const serverUpdate =
         o.serverUpdate === undefined ? undefined : readVector(o.serverUpdate, d, 'the server update');
+      for (const [flag, given] of [
+        ['--momentum', o.momentum],
+        ['--root-inputs', o.rootInputs],
+      ] as const) {
+        if (given !== undefined && o.rule !== 'screened-mean') {
+          throw new InputError(`${flag} is read by screened-mean only, not ${o.rule}`, {
+            field: flag.slice(2),
+          });
+        }
+      }
       const momentum = o.momentum === undefined ? undefined : readVector(o.momentum, d, 'the momentum');
       const inputSpace = readInputSpace(o, d);
       let result: AggregateResult;
