@@ -50,8 +50,14 @@ export interface ScreenedOut {
  *    Blanchard et al. 2017; the threshold also works when f is unknown); the result is the mean of the
  *    other clipped updates. Precondition n ≥ 2f + 1: the statistics assume an honest majority. Weights are
  *    ignored.
- * Scores: the suspicion; accepted: the clients kept; `info.excluded`: the clients left out, each with the
- * signal that scored it highest. Cost: one Gram matrix of the updates (the engine's kernel) and O(n·d) passes.
+ * 4. The scores are the suspicion measured once more, with dissent now from the mean of the clients kept
+ *    (reweighting, as iterated robust estimators do): attackers no longer pull the reference towards
+ *    themselves, so sign flippers among non-IID clients stand out round after round and reputation
+ *    quarantines them. Only the scores change: re-deciding who is left out against the cleaner reference
+ *    would keep dropping the same minority of honest non-IID clients, at a cost in accuracy.
+ * Scores: that suspicion; accepted: the clients kept; `info.excluded`: the clients left out, each with the
+ * signal that scored it highest in step 2. Cost: one Gram matrix of the updates (the engine's kernel) and
+ * O(n·d) passes.
  */
 export function screenedMean(options: ScreenedMeanOptions = {}): Aggregate {
   const { f, threshold } = parseOptions('screened-mean', screenedMeanOptions, options);
@@ -71,27 +77,32 @@ export function screenedMean(options: ScreenedMeanOptions = {}): Aggregate {
     const scale = norms.map((r) => (r > bound ? bound / r : 1));
     // Groups of a fifth of the clients: enough to steer the mean; a pair of look-alikes is not a group.
     const peers = Math.min(n - 1, Math.max(2, Math.ceil(n / 5)));
-    const measured = screeningSignals(rows, norms, scale, momentum, inputSpace, peers).map(
-      ({ signal, values }) => ({
-        signal,
-        z: robustZ(values),
-      }),
-    );
-    const strongest = ids.map((_, i) => {
-      let best = { signal: measured[0].signal, z: measured[0].z[i] };
-      for (const { signal, z } of measured) if (z[i] > best.z) best = { signal, z: z[i] };
-      return best;
-    });
-    const suspicion = strongest.map((s) => s.z);
+    const gram = gramMatrix(rows, norms);
+    const fixed = screeningSignals(rows, norms, gram, momentum, inputSpace, peers);
+    const measure = (reference: readonly number[]) => {
+      const measured = [
+        ...fixed,
+        { signal: 'dissent' as const, values: dissent(gram, norms, scale, reference) },
+      ].map(({ signal, values }) => ({ signal, z: robustZ(values) }));
+      return ids.map((_, i) => {
+        let best = { signal: measured[0].signal, z: measured[0].z[i] };
+        for (const { signal, z } of measured) if (z[i] > best.z) best = { signal, z: z[i] };
+        return best;
+      });
+    };
+    const strongest = measure(ids.map((_, i) => i));
     const ranked = rankByScore(
-      suspicion,
+      strongest.map((s) => s.z),
       ids.map((_, i) => i),
       ids,
     ).reverse();
     // The least suspicious client always stays, so the result is never empty.
-    const excluded = ranked.slice(0, n - 1).filter((i, rank) => rank < f || suspicion[i] > threshold);
+    const excluded = ranked.slice(0, n - 1).filter((i, rank) => rank < f || strongest[i].z > threshold);
     const left = new Set(excluded);
     const kept = ids.flatMap((_, i) => (left.has(i) ? [] : [i]));
+    // The scores (what reputation accumulates) measure dissent again, from the mean of the clients kept: with
+    // the attackers out of it, honest clients sit closer to it and attackers further away.
+    const suspicion = measure(kept).map((s) => s.z);
     const coefficients = new Float64Array(n);
     for (const i of kept) coefficients[i] = scale[i] / kept.length;
     return {
@@ -110,31 +121,19 @@ export function screenedMean(options: ScreenedMeanOptions = {}): Aggregate {
 }
 
 /**
- * The raw statistics behind the screen, all from the Gram matrix G of the updates (Gᵢⱼ = gᵢ·gⱼ, derived from
- * the engine's pairwise distances) plus one dot product per client with the momentum: the clipped mean
- * v = Σⱼ sⱼgⱼ / n never has to be formed to measure angles to it.
+ * The statistics behind the screen but dissent, all from the Gram matrix G of the updates (Gᵢⱼ = gᵢ·gⱼ,
+ * derived from the engine's pairwise distances) plus one dot product per client with the momentum.
  */
 function screeningSignals(
   rows: readonly Float32Array[],
   norms: readonly number[],
-  scale: readonly number[],
+  gram: (i: number, j: number) => number,
   momentum: Float32Array | undefined,
   inputSpace: CleanInputSpace | undefined,
   peers: number,
 ): { signal: ScreeningSignal; values: number[] }[] {
-  const n = rows.length;
-  const gram = gramMatrix(rows, norms);
-  const towardsMean = norms.map((_, i) => {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += scale[j] * gram(i, j);
-    return s / n;
-  });
-  let meanSquared = 0;
-  for (let i = 0; i < n; i++) meanSquared += (scale[i] * towardsMean[i]) / n;
-  const meanNorm = Math.sqrt(Math.max(0, meanSquared));
   const signals: { signal: ScreeningSignal; values: number[] }[] = [
     { signal: 'magnitude', values: norms.map((r) => Math.log(Math.max(r, Number.MIN_VALUE))) },
-    { signal: 'dissent', values: towardsMean.map((p, i) => 1 - cosine(p, norms[i], meanNorm)) },
     { signal: 'similarity', values: closestPeersSimilarity(gram, norms, peers) },
   ];
   if (momentum !== undefined) {
@@ -153,6 +152,33 @@ function screeningSignals(
     });
   }
   return signals;
+}
+
+/**
+ * Each client's cosine distance to the mean of the clipped updates sⱼgⱼ of the reference clients R and of
+ * itself: a client left out of R still counts once, as in the first pass, so being left out does not by
+ * itself push it further away. Measured through the Gram matrix; the mean is never formed.
+ */
+function dissent(
+  gram: (i: number, j: number) => number,
+  norms: readonly number[],
+  scale: readonly number[],
+  reference: readonly number[],
+): number[] {
+  const inReference = new Set(reference);
+  const towards = norms.map((_, i) => {
+    let s = 0;
+    for (const j of reference) s += scale[j] * gram(i, j);
+    return s;
+  });
+  let squared = 0;
+  for (const i of reference) squared += scale[i] * towards[i];
+  return norms.map((_, i) => {
+    if (inReference.has(i)) return 1 - cosine(towards[i], norms[i], Math.sqrt(Math.max(0, squared)));
+    const product = towards[i] + scale[i] * gram(i, i);
+    const withSelf = squared + 2 * scale[i] * towards[i] + scale[i] ** 2 * gram(i, i);
+    return 1 - cosine(product, norms[i], Math.sqrt(Math.max(0, withSelf)));
+  });
 }
 
 /** Gᵢⱼ = rowᵢ·rowⱼ from the engine's pairwise distances: (‖rᵢ‖² + ‖rⱼ‖² − ‖rᵢ − rⱼ‖²) / 2. */
