@@ -78,12 +78,18 @@ export function screenedMean(options: ScreenedMeanOptions = {}): Aggregate {
     // Groups of a fifth of the clients: enough to steer the mean; a pair of look-alikes is not a group.
     const peers = Math.min(n - 1, Math.max(2, Math.ceil(n / 5)));
     const gram = gramMatrix(rows, norms);
-    const fixed = screeningSignals(rows, norms, gram, momentum, inputSpace, peers);
+    // Robust z-scores of the signals that do not depend on the reference; dissent is measured per reference.
+    const fixed = screeningSignals(rows, norms, gram, momentum, inputSpace, peers).map(
+      ({ signal, values }) => ({
+        signal,
+        z: robustZ(values),
+      }),
+    );
     const measure = (reference: readonly number[]) => {
       const measured = [
         ...fixed,
-        { signal: 'dissent' as const, values: dissent(gram, norms, scale, reference) },
-      ].map(({ signal, values }) => ({ signal, z: robustZ(values) }));
+        { signal: 'dissent' as const, z: robustZ(dissent(gram, norms, scale, reference)) },
+      ];
       return ids.map((_, i) => {
         let best = { signal: measured[0].signal, z: measured[0].z[i] };
         for (const { signal, z } of measured) if (z[i] > best.z) best = { signal, z: z[i] };
