@@ -337,13 +337,7 @@ function readInputSpace(o: AggregateOptions, d: number): CleanInputSpace | undef
   }
   if (o.rootInputs === undefined || o.firstLayer === undefined) return undefined;
   const file = o.rootInputs;
-  const { shape, data } = readFloat32(file);
-  if (shape.length !== 2 || shape[0] === 0 || shape[1] === 0) {
-    throw new InputError(`expected an n × p array of clean inputs, got shape (${shape.join(', ')})`, {
-      file,
-      field: 'shape',
-    });
-  }
+  const { rows, columns, data } = readMatrix(file, 'an n × p array of clean inputs');
   const parts = o.firstLayer.split(',').map((v) => Number(v.trim()));
   if (parts.length < 2 || parts.length > 3 || !parts.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new InputError(`--first-layer expects offset,units[,bias] (whole numbers), got "${o.firstLayer}"`, {
@@ -351,10 +345,10 @@ function readInputSpace(o: AggregateOptions, d: number): CleanInputSpace | undef
     });
   }
   const [weightOffset, units, biasOffset] = parts;
-  const layer = { weightOffset, inputs: shape[1], units, ...(biasOffset !== undefined && { biasOffset }) };
+  const layer = { weightOffset, inputs: columns, units, ...(biasOffset !== undefined && { biasOffset }) };
   checkLayer(layer, d);
   try {
-    return cleanInputSpace(data, shape[0], layer);
+    return cleanInputSpace(data, rows, layer);
   } catch (error) {
     throw error instanceof InputError ? error.at({ file }) : error;
   }
@@ -362,15 +356,17 @@ function readInputSpace(o: AggregateOptions, d: number): CleanInputSpace | undef
 
 /** Row i of the array is client `client<i>`'s update. */
 function readUpdates(file: string): ClientUpdate[] {
+  const { rows: n, columns: d, data } = readMatrix(file, 'an n × d array (one row per client)');
+  return Array.from({ length: n }, (_, i) => ({ id: `client${i}`, update: data.slice(i * d, (i + 1) * d) }));
+}
+
+/** A non-empty two-dimensional float32 array; `expected` says what it should hold. */
+function readMatrix(file: string, expected: string): { rows: number; columns: number; data: Float32Array } {
   const { shape, data } = readFloat32(file);
   if (shape.length !== 2 || shape[0] === 0 || shape[1] === 0) {
-    throw new InputError(`expected an n × d array (one row per client), got shape (${shape.join(', ')})`, {
-      file,
-      field: 'shape',
-    });
+    throw new InputError(`expected ${expected}, got shape (${shape.join(', ')})`, { file, field: 'shape' });
   }
-  const [n, d] = shape;
-  return Array.from({ length: n }, (_, i) => ({ id: `client${i}`, update: data.slice(i * d, (i + 1) * d) }));
+  return { rows: shape[0], columns: shape[1], data };
 }
 
 /** A vector of the updates' length d, stored as d or 1 × d float32 values. */
