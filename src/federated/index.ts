@@ -2,6 +2,7 @@ export { type FlAttackName, flAttackNames } from './client-attacks.js';
 export {
   cellText,
   type FederatedMatrix,
+  judgeCell,
   MATRIX_GOAL,
   type MatrixCell,
   matrixAttackNames,
@@ -19,4 +20,4 @@ export {
   type SimulationResult,
   simulateFederation,
 } from './simulate.js';
-export { flattenWeights, withWeights } from './weights.js';
+export { firstDenseLayer, flattenWeights, withWeights } from './weights.js';

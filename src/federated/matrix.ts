@@ -119,7 +119,8 @@ function finalRounds(result: SimulationResult): { accuracy: number; asr?: number
   return last[0].asr === undefined ? { accuracy } : { accuracy, asr: mean((r) => r.asr ?? 0) };
 }
 
-function judgeCell(result: SimulationResult, baseline: number): MatrixCell {
+/** One cell of the matrix: the simulation's final rounds judged against the no-attack baseline accuracy. */
+export function judgeCell(result: SimulationResult, baseline: number): MatrixCell {
   const { accuracy, asr } = finalRounds(result);
   const problems: string[] = [];
   if (accuracy < baseline - MATRIX_GOAL.maxAccuracyDrop) {
