@@ -30,7 +30,10 @@ export interface FirstLayer {
 
 export interface CleanInputSpace {
   layer: FirstLayer;
-  /** Rows of an orthonormal basis of the augmented inputs [x, 1] (inputs + 1 columns), leading first. */
+  /**
+   * Rows of an orthonormal basis of the inputs, leading first: [x, 1] (inputs + 1 columns) when the layer has
+   * a bias, which acts as a constant input; x alone (inputs columns) when it has none.
+   */
   basis: Float64Array;
   rank: number;
   /** Fraction of the clean inputs' second moment Σ‖[x, 1]‖² that the basis keeps. */
@@ -69,7 +72,7 @@ export function cleanInputSpace(
   const picked =
     count > maxSamples ? [...new Rng(seed).sample(count, maxSamples)].sort((a, b) => a - b) : null;
   const n = picked?.length ?? count;
-  const width = p + 1;
+  const width = layerWidth(layer);
   const rows = new Float64Array(n * width);
   for (let r = 0; r < n; r++) {
     const i = picked ? picked[r] : r;
@@ -80,7 +83,7 @@ export function cleanInputSpace(
       }
       rows[r * width + j] = v;
     }
-    rows[r * width + p] = 1;
+    if (width > p) rows[r * width + p] = 1;
   }
   const gram = new Float64Array(n * n);
   for (let a = 0; a < n; a++) {
@@ -114,12 +117,13 @@ export function cleanInputSpace(
 
 /**
  * The first-layer part of `update` that no combination of the clean inputs produces: U − QQᵀU, with U the
- * layer's (inputs + 1) × units block (weight rows, then the bias) and Q the basis; flattened row-major.
+ * layer's weight rows (then its bias, if any) as an (inputs [+ 1]) × units block and Q the basis; flattened
+ * row-major.
  */
 export function offManifold(update: Float32Array, space: CleanInputSpace): Float32Array {
   const { layer, basis, rank } = space;
   const { weightOffset, inputs: p, units, biasOffset } = layer;
-  const width = p + 1;
+  const width = layerWidth(layer);
   const block = new Float32Array(width * units);
   block.set(update.subarray(weightOffset, weightOffset + p * units));
   if (biasOffset !== undefined) block.set(update.subarray(biasOffset, biasOffset + units), p * units);
@@ -137,6 +141,11 @@ export function offManifold(update: Float32Array, space: CleanInputSpace): Float
     }
   }
   return block;
+}
+
+/** Columns of the layer's input space: the inputs, plus the bias's constant 1 if it has a bias. */
+function layerWidth(layer: FirstLayer): number {
+  return layer.inputs + (layer.biasOffset === undefined ? 0 : 1);
 }
 
 /** Throws unless the layer fits in updates of length d (when given). */

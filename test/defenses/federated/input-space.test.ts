@@ -77,12 +77,34 @@ describe('cleanInputSpace and offManifold', () => {
     }
   });
 
+  it('a layer without a bias has inputs alone as its space (no constant input)', () => {
+    for (const seed of SEEDS) {
+      const rng = new Rng(seed);
+      const [count, p, units] = [30, 12, 3];
+      const x = cleanInputs(rng, count, p, 4);
+      const layer = { weightOffset: 0, inputs: p, units };
+      const space = cleanInputSpace(x, count, layer, { energy: 1 });
+      expect(space.rank).toBe(p - 4);
+      // Σᵢ xᵢ ⊗ δᵢ with no bias term.
+      const honest = new Float32Array(p * units);
+      for (let i = 0; i < count; i++) {
+        for (let k = 0; k < units; k++) {
+          const delta = rng.normal();
+          for (let j = 0; j < p; j++) honest[j * units + k] += x[i * p + j] * delta;
+        }
+      }
+      const residual = offManifold(honest, space);
+      expect(residual).toHaveLength(p * units);
+      expect(norm(residual) / norm(honest)).toBeLessThan(1e-5);
+    }
+  });
+
   it('energy keeps the leading directions only; maxSamples draws a seeded subset', () => {
     const rng = new Rng(3);
     const [count, p] = [60, 20];
     const x = cleanInputs(rng, count, p, 0);
     for (let i = 0; i < count; i++) for (let j = 0; j < 5; j++) x[i * p + j] *= 10; // five strong features
-    const layer = { weightOffset: 0, inputs: p, units: 2 };
+    const layer = { weightOffset: 0, inputs: p, units: 2, biasOffset: 2 * p };
     const full = cleanInputSpace(x, count, layer, { energy: 1 });
     const most = cleanInputSpace(x, count, layer, { energy: 0.9 });
     expect(full.rank).toBe(p + 1);
